@@ -1,0 +1,113 @@
+"""Checkpoints: one file with weights, configs, metrics and a format version.
+
+Saving is atomic (temporary file, fsync, rename), so a crash never leaves half a file where
+a good one was. Loading uses torch.load(weights_only=True), so a checkpoint can hold only
+tensors and plain data and can never run code.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from .model import ModelConfig, Net
+
+FORMAT = "cnn-mnist-checkpoint"
+VERSION = 1
+
+
+class CheckpointError(Exception):
+    """A checkpoint is missing, damaged or not one of ours; the message says which."""
+
+
+@dataclass
+class Checkpoint:
+    model: Net  # in eval mode
+    train_config: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+
+def save_checkpoint(
+    path: str | os.PathLike,
+    model: Net,
+    train_config: dict | None = None,
+    metrics: dict | None = None,
+    extra: dict | None = None,
+    half: bool = False,
+) -> Path:
+    """Write the checkpoint atomically. `half` stores the weights as float16 (half the size)."""
+    path = Path(path)
+    dtype = torch.float16 if half else torch.float32
+    payload = {
+        "format": FORMAT,
+        "version": VERSION,
+        "model_config": model.config.to_dict(),
+        "state_dict": {k: v.detach().to("cpu", dtype) for k, v in model.state_dict().items()},
+        "train_config": dict(train_config or {}),
+        "metrics": dict(metrics or {}),
+        "extra": dict(extra or {}),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(payload, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike, device: str | torch.device | None = None) -> Checkpoint:
+    path = Path(path)
+    payload = _read_payload(path)
+    model = Net(_model_config(path, payload))
+    try:
+        model.load_state_dict(payload["state_dict"])
+    except (RuntimeError, TypeError, AttributeError) as e:
+        raise CheckpointError(f"{path} holds weights of another network, not this one ({_first_line(e)}).") from e
+    if not all(torch.isfinite(p).all() for p in model.parameters()):
+        raise CheckpointError(f"{path} holds weights that are not finite numbers (NaN or infinity).")
+    model.to(device or "cpu").eval()
+    return Checkpoint(model, payload["train_config"], payload["metrics"], payload["extra"])
+
+
+def _read_payload(path: Path) -> dict:
+    if not path.is_file():
+        raise CheckpointError(f"No checkpoint at {path}.")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path} is empty: it is not a checkpoint.")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        # weights_only refuses anything but tensors and plain data: this is how a pickle that
+        # would run code ends up here, without running.
+        raise CheckpointError(f"{path} is not a safe checkpoint: it holds objects other than weights.") from e
+    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError) as e:
+        raise CheckpointError(f"{path} is damaged or not a checkpoint (truncated or corrupt): {_first_line(e)}") from e
+    needed = {"format", "version", "model_config", "state_dict", "train_config", "metrics", "extra"}
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT or not needed <= payload.keys():
+        raise CheckpointError(f"{path} is not a checkpoint of this project (a file of another kind).")
+    if payload["version"] != VERSION:
+        raise CheckpointError(f"{path} has checkpoint format version {payload['version']}; this code reads {VERSION}.")
+    return payload
+
+
+def _model_config(path: Path, payload: dict) -> ModelConfig:
+    try:
+        return ModelConfig(**payload["model_config"])
+    except TypeError as e:
+        raise CheckpointError(f"{path} has a model configuration this code does not know: {e}") from e
+
+
+def _first_line(e: BaseException) -> str:
+    return str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__

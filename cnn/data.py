@@ -1,0 +1,100 @@
+"""Finding MNIST (or downloading it) and turning it into in-memory tensors once."""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+DATA_ENV = "CNN_DATA_DIR"
+
+# torchvision's layout: <root>/MNIST/raw/<file>. Sizes are the idx headers plus the data.
+EXPECTED_FILES = {
+    "train-images-idx3-ubyte": 16 + 60_000 * 28 * 28,
+    "train-labels-idx1-ubyte": 8 + 60_000,
+    "t10k-images-idx3-ubyte": 16 + 10_000 * 28 * 28,
+    "t10k-labels-idx1-ubyte": 8 + 10_000,
+}
+
+
+class DataError(RuntimeError):
+    """MNIST is missing, unreadable or damaged; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Split:
+    images: torch.Tensor  # (N, 1, 28, 28) float32 in [0, 1], white digit on black
+    labels: torch.Tensor  # (N,) int64
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def data_root(root: str | os.PathLike | None = None) -> Path:
+    """The data folder: the argument, else $CNN_DATA_DIR, else ./data."""
+    return Path(root or os.environ.get(DATA_ENV) or "data").expanduser()
+
+
+def raw_folder(root: Path) -> Path:
+    return root / "MNIST" / "raw"
+
+
+def load_split(train: bool, root: str | os.PathLike | None = None, download: bool = True) -> Split:
+    """The MNIST training (60,000) or test (10,000) images as tensors, read once per process."""
+    return _load_split(train, data_root(root).resolve(), download)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_split(train: bool, root: Path, download: bool) -> Split:
+    from torchvision.datasets import MNIST  # slow import: only when data is really needed
+
+    if download and _missing_files(root):
+        _download(root)
+    _check_files(root)
+    try:
+        ds = MNIST(str(root), train=train, download=False)
+    except Exception as e:  # torchvision's own parse errors name no file we can act on
+        raise DataError(f"Could not read MNIST in {raw_folder(root)}: {e}") from e
+    images = ds.data.unsqueeze(1).float().div_(255)  # (N, 1, 28, 28)
+    return Split(images, ds.targets.long())
+
+
+def _missing_files(root: Path) -> list[str]:
+    return [name for name in EXPECTED_FILES if not (raw_folder(root) / name).is_file()]
+
+
+def _download(root: Path) -> None:
+    from torchvision.datasets import MNIST
+
+    print(f"MNIST not found in {raw_folder(root)}; downloading it (about 12 MB)...", flush=True)
+    try:
+        MNIST(str(root), train=True, download=True)
+        MNIST(str(root), train=False, download=True)
+    except Exception as e:  # offline, read-only folder, mirror down...
+        first_line = (str(e).strip().splitlines() or [""])[0].rstrip(":")
+        raise DataError(_missing_message(root, f"Downloading it failed ({type(e).__name__}: {first_line}).")) from e
+
+
+def _missing_message(root: Path, reason: str) -> str:
+    files = ", ".join(EXPECTED_FILES)
+    return (
+        f"MNIST is not in {raw_folder(root)}. {reason}\n"
+        f"Put the four files ({files}) in that folder, or point {DATA_ENV} "
+        f"(or --data-dir) at a folder that holds MNIST/raw/ with them."
+    )
+
+
+def _check_files(root: Path) -> None:
+    missing = _missing_files(root)
+    if missing:
+        raise DataError(_missing_message(root, f"Missing: {', '.join(missing)}."))
+    for name, size in EXPECTED_FILES.items():
+        path = raw_folder(root) / name
+        actual = path.stat().st_size
+        if actual != size:
+            raise DataError(
+                f"{path} has {actual:,} bytes, expected {size:,}: the file is truncated or not "
+                f"MNIST's. Delete it and download MNIST again."
+            )

@@ -1,0 +1,437 @@
+"""The training loop, its config dataclass and the command line (`python -m cnn.train`).
+
+Speed comes from keeping MNIST as one in-memory tensor and slicing batches out of it (no
+Dataset, no DataLoader, no per-image PIL work) and from batched augmentation; see bench/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from .augment import AugmentConfig, augment
+from .checkpoint import save_checkpoint
+from .data import DataError, Split, load_split
+from .model import Net
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+SCHEDULES = ("constant", "onecycle")
+PRECISIONS = ("auto", "fp32", "bf16")
+STATUSES = ("finished", "stopped", "diverged")
+
+# Each preset is a full recipe; command-line flags and keyword arguments override parts of it.
+PRESETS: dict[str, dict] = {
+    # The original TensorFlow tutorial: plain SGD, lr 0.001, batch 100, 20,000 steps (~97%).
+    "tutorial": dict(optimizer="sgd", lr=0.001, batch_size=100, epochs=34, max_steps=20_000,
+                     schedule="constant", augment=False),
+    # One epoch of Adam on a one-cycle schedule: 99%+ in under a minute on a laptop CPU.
+    "fast": dict(optimizer="adam", lr=3e-3, batch_size=128, epochs=1, schedule="onecycle", augment=False),
+    # Augmented like people draw (rotation, slant, size, shift, stroke width) for ~10 epochs.
+    "best": dict(optimizer="adamw", lr=3e-3, batch_size=128, epochs=10, schedule="onecycle", augment=True,
+                 weight_decay=0.05),
+}
+
+
+class ConfigError(ValueError):
+    """A training setting is out of range; raised before any work starts."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    preset: str = "fast"
+    optimizer: str = "adam"
+    lr: float = 3e-3
+    batch_size: int = 128
+    epochs: int = 1
+    max_steps: int | None = None  # stop after this many steps even if epochs remain
+    schedule: str = "onecycle"
+    augment: bool = False
+    weight_decay: float = 0.0
+    seed: int = 0
+    eval_every: int = 0  # steps between quick test-subset evaluations; 0: about ten per run
+    eval_subset: int = 1000  # test images in a quick evaluation (a full one uses all)
+    device: str = "auto"
+    precision: str = "auto"  # auto: bfloat16 mixed precision where the hardware does it natively
+    data_dir: str | None = None
+
+    def __post_init__(self):
+        checks = [
+            (self.preset in PRESETS, f"unknown preset {self.preset!r}; choose one of {', '.join(PRESETS)}"),
+            (self.optimizer in OPTIMIZERS, f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}"),
+            (self.precision in PRECISIONS, f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}"),
+            (self.schedule in SCHEDULES, f"unknown schedule {self.schedule!r}; choose one of {', '.join(SCHEDULES)}"),
+            (_is_number(self.lr) and math.isfinite(self.lr) and self.lr > 0, f"learning rate must be a number above 0, got {self.lr!r}"),
+            (_is_int(self.batch_size) and self.batch_size >= 1, f"batch size must be a whole number of at least 1, got {self.batch_size!r}"),
+            (_is_int(self.epochs) and self.epochs >= 0, f"epochs must be a whole number of 0 or more, got {self.epochs!r}"),
+            (self.max_steps is None or (_is_int(self.max_steps) and self.max_steps >= 1), f"max steps must be at least 1, got {self.max_steps!r}"),
+            (self.epochs > 0 or self.max_steps is not None, "nothing to train: epochs is 0 and no max steps is set"),
+            (_is_number(self.weight_decay) and self.weight_decay >= 0, f"weight decay must be 0 or more, got {self.weight_decay!r}"),
+            (_is_int(self.eval_every) and self.eval_every >= 0, f"eval_every must be 0 or more, got {self.eval_every!r}"),
+            (_is_int(self.eval_subset) and self.eval_subset >= 1, f"eval_subset must be at least 1, got {self.eval_subset!r}"),
+            (_is_int(self.seed), f"seed must be a whole number, got {self.seed!r}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+        resolve_precision(self.precision, resolve_device(self.device))  # ConfigError where unsupported
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_config(preset: str = "fast", **overrides) -> TrainConfig:
+    """The preset's recipe with the given settings changed (None means "keep the preset's")."""
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    unknown = set(overrides) - set(TrainConfig.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    settings = {**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}}
+    return TrainConfig(preset=preset, **settings)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Progress reported to the callback: every step, every evaluation, start and end."""
+
+    kind: str  # "start" | "step" | "eval" | "end"
+    step: int
+    total_steps: int
+    epoch: float  # fractional epochs done
+    loss: float | None = None  # this step's training loss
+    acc: float | None = None  # this step's training-batch accuracy
+    images_per_sec: float | None = None  # training throughput so far (evaluation excluded)
+    test_acc: float | None = None
+    test_loss: float | None = None
+    full_eval: bool = False  # all test images, or a quick subset
+    status: str = "running"  # then one of STATUSES
+    message: str = ""
+
+
+@dataclass
+class TrainResult:
+    status: str  # one of STATUSES
+    model: Net
+    metrics: dict
+    checkpoint: Path | None
+    message: str
+    config: TrainConfig = field(repr=False, default=None)
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError) as e:
+        raise ConfigError(f"unknown device {name!r}; use auto, cpu, cuda or mps") from e
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device 'cuda' was asked for, but this machine has no usable CUDA GPU")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError("device 'mps' was asked for, but this machine has no Apple GPU")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"unsupported device {name!r}; use auto, cpu, cuda or mps")
+    return device
+
+
+def resolve_precision(precision: str, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype for training, or None for plain float32.
+
+    bfloat16 autocast runs the convolutions and matrix products about 1.4x faster on CPUs
+    with AVX512-BF16 (bench/), and keeps float32 weights, so accuracy is unchanged. Where the
+    hardware lacks it, emulated bfloat16 is slower than float32: "auto" then stays float32.
+    """
+    native = _native_bf16(device)
+    if precision == "bf16" and not native:
+        raise ConfigError(f"precision 'bf16' was asked for, but this {device.type} has no native bfloat16")
+    return torch.bfloat16 if precision != "fp32" and native else None
+
+
+def _native_bf16(device: torch.device) -> bool:
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type == "cpu":
+        try:
+            return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        except (AttributeError, RuntimeError):
+            return False
+    return False
+
+
+def train(
+    config: TrainConfig,
+    on_event: Callable[[Event], None] | None = None,
+    stop: threading.Event | None = None,
+    out: str | os.PathLike | None = None,
+    data: tuple[Split, Split] | None = None,
+    model: Net | None = None,
+) -> TrainResult:
+    """Run one training run. `stop` ends it within one step; `out` receives the checkpoint
+    after every epoch and at the end (never after a divergence, so the last good one stays);
+    `data` replaces MNIST (train, test); `model` continues training an existing network."""
+    run = _Run(config, on_event or (lambda event: None), stop or threading.Event(), out, data, model)
+    return run.execute()
+
+
+class _Run:
+    """The state of one training run, split into steps small enough to read."""
+
+    def __init__(self, config, on_event, stop, out, data, model):
+        self.config, self.emit, self.stop = config, on_event, stop
+        self.out = Path(out) if out else None
+        self.device = resolve_device(config.device)
+        if self.device.type == "cpu":
+            torch.set_num_threads(os.cpu_count() or 1)
+        train_set, test_set = data or (load_split(True, config.data_dir), load_split(False, config.data_dir))
+        self.x, self.y = train_set.images.to(self.device), train_set.labels.to(self.device)
+        self.test = Split(test_set.images.to(self.device), test_set.labels.to(self.device))
+        self.quick_test = Split(self.test.images[: config.eval_subset], self.test.labels[: config.eval_subset])
+        self.amp_dtype = resolve_precision(config.precision, self.device)
+        torch.manual_seed(config.seed)
+        # channels_last lets oneDNN/cuDNN run the convolutions and pools without reordering.
+        self.model = (model or Net()).to(self.device, memory_format=torch.channels_last)
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.steps_per_epoch = math.ceil(len(self.y) / config.batch_size)
+        self.total = min(config.epochs * self.steps_per_epoch, config.max_steps or math.inf)
+        self.total = int(self.total)
+        self.eval_every = config.eval_every or max(1, self.total // 10)
+        self.optimizer = _make_optimizer(self.model, config)
+        self.schedule = _make_schedule(self.optimizer, config, self.total)
+        self.augment = AugmentConfig() if config.augment else None
+        self.step = 0
+        self.images_seen = 0
+        self.train_seconds = 0.0
+        self.last_eval: tuple[float, float] | None = None  # (acc, loss) on the full test set
+
+    def execute(self) -> TrainResult:
+        started = time.perf_counter()
+        self.emit(Event("start", 0, self.total, 0.0))
+        status, message = "finished", f"Finished {self.total} steps."
+        for batch in self._batches():
+            if self.stop.is_set():
+                status, message = "stopped", f"Stopped at step {self.step} of {self.total}."
+                break
+            loss, acc = self._train_step(*batch)
+            if not math.isfinite(loss):
+                status = "diverged"
+                message = (f"The loss became {loss} at step {self.step}: training diverged (the learning rate "
+                           f"is probably too high). The last good checkpoint was kept.")
+                break
+            self.emit(self._event("step", loss=loss, acc=acc))
+            if self.step % self.steps_per_epoch == 0 and self.step < self.total:
+                self._evaluate_and_save()
+            elif self.step % self.eval_every == 0 and self.step < self.total:
+                acc_q, loss_q = evaluate(self.model, self.quick_test)
+                self.emit(self._event("eval", test_acc=acc_q, test_loss=loss_q))
+        if status != "diverged":
+            self._evaluate_and_save()
+        metrics = self._metrics(status, time.perf_counter() - started)
+        self.emit(self._event("end", test_acc=metrics["test_acc"], test_loss=metrics["test_loss"],
+                              full_eval=True, status=status, message=message))
+        checkpoint = self.out if self.out and self.out.exists() else None
+        return TrainResult(status, self.model.eval(), metrics, checkpoint, message, self.config)
+
+    def _batches(self):
+        """(images, labels) batches, reshuffled each epoch, until the step budget is spent."""
+        while True:
+            order = torch.randperm(len(self.y), generator=self.generator).to(self.device)
+            for idx in order.split(self.config.batch_size):
+                if self.step >= self.total:
+                    return
+                yield self.x[idx], self.y[idx]
+
+    def _train_step(self, images: torch.Tensor, labels: torch.Tensor) -> tuple[float, float]:
+        t0 = time.perf_counter()
+        self.model.train()
+        if self.augment:
+            images = augment(images, self.augment, self.generator)
+        images = images.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(self.device.type, self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None):
+            logits = self.model(images)  # (B, 10)
+        loss = F.cross_entropy(logits.float(), labels)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        if self.schedule:
+            self.schedule.step()
+        # .item() syncs the device once per step: needed anyway to catch a NaN at once.
+        loss_value = loss.item()
+        acc = (logits.argmax(1) == labels).float().mean().item()
+        self.train_seconds += time.perf_counter() - t0
+        self.step += 1
+        self.images_seen += len(labels)
+        return loss_value, acc
+
+    def _evaluate_and_save(self):
+        acc, loss = evaluate(self.model, self.test)
+        self.last_eval = (acc, loss)
+        if self.out:
+            save_checkpoint(self.out, self.model, self.config.to_dict(), self._metrics("running", None))
+        self.emit(self._event("eval", test_acc=acc, test_loss=loss, full_eval=True))
+
+    def _event(self, kind: str, **fields) -> Event:
+        return Event(kind, self.step, self.total, self.step / self.steps_per_epoch,
+                     images_per_sec=self._images_per_sec(), **fields)
+
+    def _images_per_sec(self) -> float:
+        return self.images_seen / self.train_seconds if self.train_seconds else 0.0
+
+    def _metrics(self, status: str, seconds: float | None) -> dict:
+        acc, loss = self.last_eval or (None, None)
+        return {"status": status, "test_acc": acc, "test_loss": loss, "steps": self.step,
+                "epochs": round(self.step / self.steps_per_epoch, 3), "seconds": seconds,
+                "images_per_sec": round(self._images_per_sec(), 1)}
+
+
+@torch.no_grad()
+def evaluate(model: Net, split: Split, batch_size: int = 1000) -> tuple[float, float]:
+    """(accuracy, mean cross-entropy) of the model on a split, in eval mode."""
+    was_training = model.training
+    model.eval()
+    correct, total_loss = 0, 0.0
+    for images, labels in zip(split.images.split(batch_size), split.labels.split(batch_size)):
+        logits = model(images)
+        total_loss += F.cross_entropy(logits, labels, reduction="sum").item()
+        correct += (logits.argmax(1) == labels).sum().item()
+    model.train(was_training)
+    return correct / len(split), total_loss / len(split)
+
+
+def _make_optimizer(model: Net, config: TrainConfig) -> torch.optim.Optimizer:
+    params, lr, wd = model.parameters(), config.lr, config.weight_decay
+    # foreach: one fused kernel per operation across all tensors (PyTorch's default on GPUs only)
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, weight_decay=wd, foreach=True)
+    if config.optimizer == "momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True, weight_decay=wd, foreach=True)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd, foreach=True)
+    return torch.optim.AdamW(params, lr=lr, weight_decay=wd, foreach=True)
+
+
+def _make_schedule(optimizer, config: TrainConfig, total_steps: int):
+    if config.schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total_steps)
+    return None
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def default_out(preset: str) -> Path:
+    """runs/<preset>-<time>/model.pt under $CNN_RUNS_DIR (default ./runs)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path(os.environ.get("CNN_RUNS_DIR") or "runs") / f"{preset}-{stamp}" / "model.pt"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m cnn.train", description="Train the MNIST tutorial CNN.")
+    p.add_argument("--preset", choices=list(PRESETS), default="fast",
+                   help="tutorial: the original SGD recipe (~97%%); fast: 99%%+ in one epoch; best: augmented, ~10 epochs")
+    p.add_argument("--epochs", type=int, help="passes over the 60,000 training images")
+    p.add_argument("--max-steps", type=int, help="stop after this many steps")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="learning rate (the peak, with the one-cycle schedule)")
+    p.add_argument("--optimizer", choices=list(OPTIMIZERS))
+    p.add_argument("--schedule", choices=list(SCHEDULES))
+    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                   help="random rotation, slant, size, shift and stroke width")
+    p.add_argument("--weight-decay", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--data-dir", help="folder holding MNIST/raw/ (default: $CNN_DATA_DIR, else ./data)")
+    p.add_argument("--device", default=None, help="auto (default), cpu, cuda or mps")
+    p.add_argument("--precision", choices=list(PRECISIONS),
+                   help="auto (default): bfloat16 mixed precision where the hardware has it natively")
+    p.add_argument("--out", type=Path, help="checkpoint path (default: runs/<preset>-<time>/model.pt)")
+    p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
+    p.add_argument("--json", action="store_true", help="print the results as one JSON object on the last line")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = {k: getattr(args, k) for k in ("epochs", "max_steps", "batch_size", "lr", "optimizer", "schedule",
+                                              "augment", "weight_decay", "seed", "data_dir", "device", "precision")}
+    try:
+        config = make_config(args.preset, **settings)
+    except ConfigError as e:
+        parser.error(str(e))
+    out = args.out or default_out(args.preset)
+    try:
+        result = _train_with_progress_bar(config, out)
+        if args.half and result.checkpoint:
+            save_checkpoint(out, result.model, config.to_dict(), result.metrics, half=True)
+    except DataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"error: could not write the checkpoint {out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    _report(result, args.json)
+    return 0 if result.status != "diverged" else 1
+
+
+def _train_with_progress_bar(config: TrainConfig, out: Path) -> TrainResult:
+    from tqdm import tqdm
+
+    stop = threading.Event()
+    with tqdm(unit="step", dynamic_ncols=True, file=sys.stderr) as bar:
+        def on_event(event: Event):
+            if event.kind == "start":
+                bar.reset(total=event.total_steps)
+            elif event.kind == "step":
+                bar.update(1)
+                if event.step % 10 == 0:
+                    bar.set_postfix(loss=f"{event.loss:.3f}", acc=f"{event.acc:.3f}",
+                                    img_s=f"{event.images_per_sec:,.0f}", refresh=False)
+            elif event.kind == "eval":
+                label = "test_acc" if event.full_eval else "test_acc~"
+                bar.write(f"step {event.step}: {label} {event.test_acc:.4f}  test_loss {event.test_loss:.4f}")
+
+        # Ctrl-C ends the run cleanly within one step, evaluated and saved, like the app's Stop.
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+        try:
+            return train(config, on_event, stop, out)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _report(result: TrainResult, as_json: bool):
+    m = result.metrics
+    print(result.message, file=sys.stderr)
+    if m["test_acc"] is not None:
+        print(f"test accuracy {m['test_acc']:.4f}, test loss {m['test_loss']:.4f}, {m['steps']} steps "
+              f"({m['epochs']} epochs) in {m['seconds']:.1f} s, {m['images_per_sec']:,.0f} images/s", file=sys.stderr)
+    if result.checkpoint:
+        print(f"checkpoint: {result.checkpoint}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({**m, "checkpoint": str(result.checkpoint) if result.checkpoint else None}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -39,11 +39,21 @@ def change_thickness(images: torch.Tensor, amount: torch.Tensor) -> torch.Tensor
     one and two dilations; -0.5 is halfway to its erosion.
     """
     a = amount.view(-1, 1, 1, 1)
-    dilated = F.max_pool2d(images, 3, stride=1, padding=1)  # (B, 1, 28, 28)
-    dilated2 = F.max_pool2d(dilated, 3, stride=1, padding=1)
-    eroded = -F.max_pool2d(-images, 3, stride=1, padding=1)
+    dilated = dilate(images)  # (B, 1, 28, 28)
+    dilated2 = dilate(dilated)
+    eroded = -dilate(-images)
     thicker = torch.where(a <= 1, images + a.clamp(0, 1) * (dilated - images), dilated + (a - 1) * (dilated2 - dilated))
     return torch.where(a < 0, images + (-a) * (eroded - images), thicker)
+
+
+def dilate(images: torch.Tensor) -> torch.Tensor:
+    """3x3 grey dilation, the same as max_pool2d(images, 3, stride=1, padding=1) but as two
+    separable passes of elementwise maxima over shifted views: ~10x faster on a CPU (bench/)."""
+    # Zero padding: neutral for dilating images >= 0; eroding (-dilate(-x)) clears the outer ring,
+    # where MNIST has no ink anyway.
+    p = F.pad(images, (1, 1, 1, 1))
+    rows = torch.maximum(torch.maximum(p[..., :-2, :], p[..., 1:-1, :]), p[..., 2:, :])
+    return torch.maximum(torch.maximum(rows[..., :-2], rows[..., 1:-1]), rows[..., 2:])
 
 
 def random_affine(n: int, config: AugmentConfig, like: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 DATA_ENV = "CNN_DATA_DIR"
@@ -42,8 +43,27 @@ def raw_folder(root: Path) -> Path:
 
 
 def load_split(train: bool, root: str | os.PathLike | None = None, download: bool = True) -> Split:
-    """The MNIST training (60,000) or test (10,000) images as tensors, read once per process."""
-    return _load_split(train, data_root(root).resolve(), download)
+    """The MNIST training (60,000) or test (10,000) images as tensors, read once per process.
+
+    `root` may also be a .npz file with uint8 arrays train_x, train_y, test_x and test_y: a
+    small slice of MNIST such as the tests' fixture, for quick demos and tests.
+    """
+    root = data_root(root).resolve()
+    if root.suffix == ".npz":
+        return _load_npz(train, root)
+    return _load_split(train, root, download)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_npz(train: bool, path: Path) -> Split:
+    prefix = "train" if train else "test"
+    try:
+        with np.load(path) as d:
+            images, labels = d[f"{prefix}_x"], d[f"{prefix}_y"]
+    except (OSError, KeyError, ValueError) as e:
+        raise DataError(f"{path} is not a readable MNIST slice ({prefix}_x and {prefix}_y arrays): {e}") from e
+    x = torch.from_numpy(images).float().div_(255).unsqueeze(1)  # (N, 1, 28, 28)
+    return Split(x, torch.from_numpy(labels).long())
 
 
 @functools.lru_cache(maxsize=4)

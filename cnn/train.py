@@ -223,11 +223,11 @@ class _Run:
         started = time.perf_counter()
         self.emit(Event("start", 0, self.total, 0.0))
         status, message = "finished", f"Finished {self.total} steps."
-        for batch in self._batches():
+        for idx in self._batches():
             if self.stop.is_set():
                 status, message = "stopped", f"Stopped at step {self.step} of {self.total}."
                 break
-            loss, acc = self._train_step(*batch)
+            loss, acc = self._train_step(idx)
             if not math.isfinite(loss):
                 status = "diverged"
                 message = (f"The loss became {loss} at step {self.step}: training diverged (the learning rate "
@@ -248,16 +248,17 @@ class _Run:
         return TrainResult(status, self.model.eval(), metrics, checkpoint, message, self.config)
 
     def _batches(self):
-        """(images, labels) batches, reshuffled each epoch, until the step budget is spent."""
+        """Index batches, reshuffled each epoch, until the step budget is spent."""
         while True:
             order = torch.randperm(len(self.y), generator=self.generator).to(self.device)
             for idx in order.split(self.config.batch_size):
                 if self.step >= self.total:
                     return
-                yield self.x[idx], self.y[idx]
+                yield idx
 
-    def _train_step(self, images: torch.Tensor, labels: torch.Tensor) -> tuple[float, float]:
+    def _train_step(self, idx: torch.Tensor) -> tuple[float, float]:
         t0 = time.perf_counter()
+        images, labels = self.x[idx], self.y[idx]  # (B, 1, 28, 28), (B,): a slice, no copy per image
         self.model.train()
         if self.augment:
             images = augment(images, self.augment, self.generator)
@@ -400,25 +401,29 @@ def _train_with_progress_bar(config: TrainConfig, out: Path) -> TrainResult:
     from tqdm import tqdm
 
     stop = threading.Event()
-    with tqdm(unit="step", dynamic_ncols=True, file=sys.stderr) as bar:
-        def on_event(event: Event):
-            if event.kind == "start":
-                bar.reset(total=event.total_steps)
-            elif event.kind == "step":
-                bar.update(1)
-                if event.step % 10 == 0:
-                    bar.set_postfix(loss=f"{event.loss:.3f}", acc=f"{event.acc:.3f}",
-                                    img_s=f"{event.images_per_sec:,.0f}", refresh=False)
-            elif event.kind == "eval":
-                label = "test_acc" if event.full_eval else "test_acc~"
-                bar.write(f"step {event.step}: {label} {event.test_acc:.4f}  test_loss {event.test_loss:.4f}")
+    bar = None  # made at the "start" event, once the data has loaded and the step count is known
 
-        # Ctrl-C ends the run cleanly within one step, evaluated and saved, like the app's Stop.
-        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
-        try:
-            return train(config, on_event, stop, out)
-        finally:
-            signal.signal(signal.SIGINT, previous)
+    def on_event(event: Event):
+        nonlocal bar
+        if event.kind == "start":
+            bar = tqdm(total=event.total_steps, unit="step", dynamic_ncols=True, file=sys.stderr)
+        elif event.kind == "step":
+            bar.update(1)
+            if event.step % 10 == 0:
+                bar.set_postfix(loss=f"{event.loss:.3f}", acc=f"{event.acc:.3f}",
+                                img_s=f"{event.images_per_sec:,.0f}", refresh=False)
+        elif event.kind == "eval":
+            label = "test_acc" if event.full_eval else "test_acc~"
+            bar.write(f"step {event.step}: {label} {event.test_acc:.4f}  test_loss {event.test_loss:.4f}")
+        elif event.kind == "end":
+            bar.close()
+
+    # Ctrl-C ends the run cleanly within one step, evaluated and saved, like the app's Stop.
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        return train(config, on_event, stop, out)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _report(result: TrainResult, as_json: bool):

@@ -3,7 +3,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 import cnn
 from cnn.data import Split
@@ -11,16 +10,10 @@ from cnn.data import Split
 FIXTURE = Path(__file__).parent / "data" / "mnist_small.npz"
 
 
-def _split(images: np.ndarray, labels: np.ndarray) -> Split:
-    x = torch.from_numpy(images).float().div(255).unsqueeze(1)  # (N, 1, 28, 28)
-    return Split(x, torch.from_numpy(labels).long())
-
-
 @pytest.fixture(scope="session")
 def mnist_small() -> tuple[Split, Split]:
     """(train, test): the first 2,000 MNIST training and 1,000 test images (tests/make_fixture.py)."""
-    d = np.load(FIXTURE)
-    return _split(d["train_x"], d["train_y"]), _split(d["test_x"], d["test_y"])
+    return cnn.load_split(True, FIXTURE), cnn.load_split(False, FIXTURE)
 
 
 @pytest.fixture(scope="session")

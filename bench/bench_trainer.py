@@ -1,0 +1,103 @@
+"""Trainer throughput against a pytorch/examples-style pipeline, measured side by side.
+
+Baseline: torchvision's MNIST dataset with ToTensor/Normalize per image, a DataLoader
+(batch 128, shuffled, no workers: pytorch/examples' CPU setting), the same network written
+the usual way (conv -> ReLU -> pool, float32, NCHW) and Adam. Ours: cnn.train with the
+default preset, without and with augmentation. Rounds alternate so that load on this shared
+machine hits all three alike; each figure is the median over rounds of the images/s between
+step 10 and step 10 + STEPS.
+
+    CNN_DATA_DIR=../shared/data python bench/bench_trainer.py [--steps 150] [--rounds 3]
+"""
+import argparse
+import statistics
+import time
+
+from common import setup
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torchvision import datasets, transforms
+
+from cnn.data import data_root
+from cnn.train import make_config, train
+
+BATCH = 128
+WARMUP = 10
+
+
+class ExamplesNet(nn.Module):
+    """The tutorial network as pytorch/examples' mnist/main.py would write it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 5, padding=2)
+        self.conv2 = nn.Conv2d(32, 64, 5, padding=2)
+        self.fc1 = nn.Linear(7 * 7 * 64, 1024)
+        self.dropout = nn.Dropout(0.4)
+        self.fc2 = nn.Linear(1024, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = self.dropout(F.relu(self.fc1(torch.flatten(x, 1))))
+        return self.fc2(x)
+
+
+def baseline_images_per_sec(steps: int) -> float:
+    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
+    dataset = datasets.MNIST(str(data_root()), train=True, download=False, transform=transform)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=BATCH, shuffle=True)
+    model = ExamplesNet()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model.train()
+    for i, (images, labels) in enumerate(loader):
+        if i == WARMUP:
+            start = time.perf_counter()
+        optimizer.zero_grad()
+        loss = F.nll_loss(F.log_softmax(model(images), dim=1), labels)
+        loss.backward()
+        optimizer.step()
+        loss.item()
+        if i == WARMUP + steps:
+            return steps * BATCH / (time.perf_counter() - start)
+    raise RuntimeError("ran out of data")
+
+
+def trainer_images_per_sec(steps: int, augment: bool) -> float:
+    marks = {}
+
+    def on_event(event):
+        if event.kind == "step" and event.step in (WARMUP, WARMUP + steps):
+            marks[event.step] = time.perf_counter()
+
+    config = make_config("fast", batch_size=BATCH, max_steps=WARMUP + steps, augment=augment,
+                         eval_every=10 * steps, eval_subset=100)
+    train(config, on_event)
+    return steps * BATCH / (marks[WARMUP + steps] - marks[WARMUP])
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--steps", type=int, default=150)
+    p.add_argument("--rounds", type=int, default=3)
+    args = p.parse_args()
+    setup()
+    results = {"baseline": [], "trainer": [], "trainer+augment": []}
+    for r in range(args.rounds):
+        results["baseline"].append(baseline_images_per_sec(args.steps))
+        results["trainer"].append(trainer_images_per_sec(args.steps, augment=False))
+        results["trainer+augment"].append(trainer_images_per_sec(args.steps, augment=True))
+        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in results.items()), flush=True)
+    med = {k: statistics.median(v) for k, v in results.items()}
+    print(f"batch {BATCH}, {torch.get_num_threads()} threads, median images/s over {args.rounds} rounds of "
+          f"{args.steps} steps:")
+    for k, v in med.items():
+        print(f"  {k:16s} {v:8,.0f}")
+    print(f"trainer / baseline: {med['trainer'] / med['baseline']:.2f}x")
+    print(f"augmentation cost: {1 - med['trainer+augment'] / med['trainer']:.1%} of the trainer's images/s")
+
+
+if __name__ == "__main__":
+    main()

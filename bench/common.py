@@ -1,0 +1,20 @@
+"""Helpers shared by the benchmarks: the repo on sys.path, thread settings, percentiles."""
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+
+def setup() -> None:
+    torch.set_num_threads(os.cpu_count() or 1)
+    if not os.environ.get("CNN_DATA_DIR") and not Path("data/MNIST/raw").is_dir():
+        sys.exit("Set CNN_DATA_DIR to the folder holding MNIST/raw/ (e.g. CNN_DATA_DIR=../shared/data).")
+
+
+def percentiles(samples_ms) -> str:
+    p50, p99 = np.percentile(samples_ms, [50, 99])
+    return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (n={len(samples_ms)})"

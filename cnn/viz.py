@@ -1,0 +1,61 @@
+"""Arrays for pictures: feature-map grids, filter grids, an enlarged 28x28 with visible pixels.
+
+Every function returns an RGB uint8 image (H, W, 3) ready for st.image or PIL, so pages only
+place pictures and never compute them.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib import colormaps
+
+GAP = 2  # pixels between tiles
+GAP_COLOUR = (40, 40, 48)
+
+
+def colourise(values: np.ndarray, cmap: str = "magma", lo: float | None = None, hi: float | None = None) -> np.ndarray:
+    """Map values to RGB with a perceptual colour map, scaled to [lo, hi] (default: min, max)."""
+    lo = float(values.min()) if lo is None else lo
+    hi = float(values.max()) if hi is None else hi
+    scaled = (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values, dtype=np.float32)
+    return (colormaps[cmap](np.clip(scaled, 0, 1))[..., :3] * 255).astype(np.uint8)
+
+
+def tile(images: np.ndarray, columns: int | None = None, scale: int = 1) -> np.ndarray:
+    """(N, h, w, 3) tiles -> one (H, W, 3) grid, each tile enlarged `scale` times, GAP apart."""
+    n, h, w, _ = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    h, w = h * scale, w * scale
+    grid = np.empty((rows * (h + GAP) + GAP, columns * (w + GAP) + GAP, 3), np.uint8)
+    grid[:] = GAP_COLOUR
+    for i, img in enumerate(images):
+        r, c = divmod(i, columns)
+        top, left = GAP + r * (h + GAP), GAP + c * (w + GAP)
+        grid[top : top + h, left : left + w] = img.repeat(scale, 0).repeat(scale, 1)
+    return grid
+
+
+def feature_grid(maps: np.ndarray, columns: int | None = None, scale: int = 3) -> np.ndarray:
+    """(C, H, W) activations -> a grid of C tiles. One colour scale for the whole layer, so
+    tiles compare: a dark tile is a channel that barely fired."""
+    return tile(colourise(maps, "magma", lo=0.0), columns, scale)
+
+
+def filter_grid(weights: np.ndarray, columns: int = 8, scale: int = 8) -> np.ndarray:
+    """(32, 1, 5, 5) or (32, 5, 5) conv1 weights -> a grid. Diverging colours centred on 0:
+    red pixels excite the filter, blue ones inhibit it."""
+    w = weights.reshape(weights.shape[0], *weights.shape[-2:])
+    bound = float(np.abs(w).max()) or 1.0
+    return tile(colourise(w, "RdBu_r", -bound, bound), columns, scale)
+
+
+def pixel_grid(image: np.ndarray, scale: int = 10) -> np.ndarray:
+    """(28, 28) in [0, 1] -> enlarged greyscale with a faint line around every pixel."""
+    grey = (np.clip(image, 0, 1) * 255).astype(np.uint8).repeat(scale, 0).repeat(scale, 1)
+    rgb = np.repeat(grey[..., None], 3, axis=2)
+    line = np.zeros(grey.shape, bool)
+    line[::scale, :] = line[:, ::scale] = True
+    rgb[line] = (0.75 * rgb[line] + 0.25 * np.array([90, 90, 110])).astype(np.uint8)
+    return rgb

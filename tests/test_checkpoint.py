@@ -1,0 +1,131 @@
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+import torch
+
+from cnn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from cnn.model import ModelConfig, Net
+
+
+@pytest.fixture
+def saved(tmp_path) -> Path:
+    torch.manual_seed(0)
+    return save_checkpoint(tmp_path / "model.pt", Net(), {"lr": 0.1}, {"test_acc": 0.5}, {"note": "hi"})
+
+
+def test_round_trip_keeps_weights_configs_and_metrics(tmp_path):
+    torch.manual_seed(0)
+    model = Net(ModelConfig(fc1_units=64))
+    path = save_checkpoint(tmp_path / "sub" / "m.pt", model, {"lr": 0.1}, {"test_acc": 0.9}, {"curves": [1, 2]})
+    ckpt = load_checkpoint(path)
+    assert ckpt.model.config == model.config and not ckpt.model.training
+    for a, b in zip(model.state_dict().values(), ckpt.model.state_dict().values()):
+        torch.testing.assert_close(a, b)
+    assert ckpt.train_config == {"lr": 0.1} and ckpt.metrics == {"test_acc": 0.9} and ckpt.extra == {"curves": [1, 2]}
+
+
+def test_half_precision_halves_the_file_and_keeps_predictions(tmp_path):
+    torch.manual_seed(0)
+    model = Net().eval()
+    full = save_checkpoint(tmp_path / "full.pt", model)
+    half = save_checkpoint(tmp_path / "half.pt", model, half=True)
+    assert half.stat().st_size < 0.55 * full.stat().st_size
+    x = torch.rand(4, 1, 28, 28)
+    torch.testing.assert_close(load_checkpoint(half).model(x), model(x), atol=2e-3, rtol=0)
+
+
+def test_a_crash_while_saving_leaves_the_old_checkpoint_whole(saved, monkeypatch):
+    before = saved.read_bytes()
+
+    def crash(obj, f, *args, **kwargs):
+        f.write(b"half a checkpoint")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", crash)
+    with pytest.raises(OSError):
+        save_checkpoint(saved, Net())
+    assert saved.read_bytes() == before
+    assert sorted(p.name for p in saved.parent.iterdir()) == ["model.pt"]  # no temporary file left
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CheckpointError, match="No checkpoint"):
+        load_checkpoint(tmp_path / "nope.pt")
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "e.pt").touch()
+    with pytest.raises(CheckpointError, match="empty"):
+        load_checkpoint(tmp_path / "e.pt")
+
+
+def test_truncated_file(saved):
+    data = saved.read_bytes()
+    saved.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="damaged"):
+        load_checkpoint(saved)
+
+
+def test_random_bytes(tmp_path):
+    path = tmp_path / "r.pt"
+    path.write_bytes(os.urandom(5000))
+    with pytest.raises(CheckpointError):
+        load_checkpoint(path)
+
+
+class RunsCode:
+    def __reduce__(self):
+        return (os.system, (f"touch {MARKER}",))
+
+
+MARKER = Path("/tmp") / f"cnn-pickle-ran-{os.getpid()}"
+
+
+@pytest.mark.parametrize("save", [torch.save, lambda obj, path: Path(path).write_bytes(pickle.dumps(obj))])
+def test_a_pickle_that_would_run_code_does_not_run(tmp_path, save):
+    path = tmp_path / "evil.pt"
+    save({"format": "cnn-mnist-checkpoint", "payload": RunsCode()}, path)
+    with pytest.raises(CheckpointError, match="not a safe checkpoint|damaged"):
+        load_checkpoint(path)
+    assert not MARKER.exists()
+
+
+def test_another_networks_weights(tmp_path):
+    other = torch.nn.Sequential(torch.nn.Linear(784, 10))
+    torch.save(other.state_dict(), tmp_path / "plain.pt")
+    with pytest.raises(CheckpointError, match="not a checkpoint of this project"):
+        load_checkpoint(tmp_path / "plain.pt")
+    # Our format, but weights shaped for another network.
+    path = save_checkpoint(tmp_path / "ours.pt", Net())
+    payload = torch.load(path, weights_only=True)
+    payload["state_dict"]["fc1.weight"] = torch.zeros(512, 3136)
+    torch.save(payload, path)
+    with pytest.raises(CheckpointError, match="another network"):
+        load_checkpoint(path)
+
+
+@pytest.mark.parametrize("thing", [[1, 2, 3], "hello", {"a": 1}, torch.zeros(3)])
+def test_a_pickle_of_anything_else(tmp_path, thing):
+    torch.save(thing, tmp_path / "x.pt")
+    with pytest.raises(CheckpointError, match="not a checkpoint of this project"):
+        load_checkpoint(tmp_path / "x.pt")
+
+
+def test_non_finite_weights_are_refused(saved):
+    payload = torch.load(saved, weights_only=True)
+    payload["state_dict"]["fc2.bias"][0] = float("nan")
+    torch.save(payload, saved)
+    with pytest.raises(CheckpointError, match="not finite"):
+        load_checkpoint(saved)
+
+
+def test_unknown_version_and_config(saved):
+    payload = torch.load(saved, weights_only=True)
+    torch.save({**payload, "version": 99}, saved)
+    with pytest.raises(CheckpointError, match="version 99"):
+        load_checkpoint(saved)
+    torch.save({**payload, "model_config": {"wings": 2}}, saved)
+    with pytest.raises(CheckpointError, match="model configuration"):
+        load_checkpoint(saved)

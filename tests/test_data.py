@@ -1,0 +1,71 @@
+import os
+from pathlib import Path
+
+import pytest
+import torch
+from torchvision.datasets import MNIST
+
+from cnn.data import DATA_ENV, EXPECTED_FILES, DataError, data_root, load_split
+
+
+def make_raw(root: Path, sizes: dict[str, int]) -> Path:
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name, size in sizes.items():
+        with open(raw / name, "wb") as f:
+            f.truncate(size)  # a sparse file: the right size, all zeros
+    return raw
+
+
+def test_root_comes_from_argument_then_environment_then_default(monkeypatch, tmp_path):
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "env"))
+    assert data_root(tmp_path / "arg") == tmp_path / "arg"
+    assert data_root() == tmp_path / "env"
+    monkeypatch.delenv(DATA_ENV)
+    assert data_root() == Path("data")
+
+
+def test_missing_files_without_download_name_the_folder_the_files_and_the_variable(tmp_path):
+    with pytest.raises(DataError) as e:
+        load_split(True, tmp_path, download=False)
+    message = str(e.value)
+    assert str(tmp_path / "MNIST" / "raw") in message and DATA_ENV in message
+    assert all(name in message for name in EXPECTED_FILES)
+
+
+def test_failed_download_says_so_clearly(tmp_path, monkeypatch):
+    def offline(self):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz:\n<urlopen error no network>")
+
+    monkeypatch.setattr(MNIST, "download", offline)  # stands in for a machine with no network
+    with pytest.raises(DataError, match="Downloading it failed .*Error downloading train-images") as e:
+        load_split(False, tmp_path / "fresh")
+    assert DATA_ENV in str(e.value) and "urlopen" not in str(e.value)
+
+
+@pytest.mark.parametrize("damaged", ["train-images-idx3-ubyte", "t10k-labels-idx1-ubyte"])
+@pytest.mark.parametrize("delta", [-1000, 7])
+def test_truncated_or_wrong_size_file_is_named(tmp_path, damaged, delta):
+    sizes = dict(EXPECTED_FILES)
+    sizes[damaged] += delta
+    raw = make_raw(tmp_path, sizes)
+    with pytest.raises(DataError, match="truncated or not MNIST") as e:
+        load_split(True, tmp_path, download=False)
+    assert str(raw / damaged) in str(e.value)
+
+
+def test_right_size_but_garbage_content_is_a_clear_error(tmp_path):
+    make_raw(tmp_path, EXPECTED_FILES)
+    with pytest.raises(DataError, match="Could not read MNIST"):
+        load_split(True, tmp_path, download=False)
+
+
+@pytest.mark.skipif(not os.environ.get(DATA_ENV), reason=f"real MNIST not available: set {DATA_ENV}")
+def test_real_mnist_loads_as_in_memory_tensors():
+    train, test = load_split(True, download=False), load_split(False, download=False)
+    assert train.images.shape == (60_000, 1, 28, 28) and test.images.shape == (10_000, 1, 28, 28)
+    assert train.images.dtype == torch.float32 and 0 <= train.images.min() and train.images.max() <= 1
+    assert train.images.mean().item() == pytest.approx(0.1307, abs=1e-4)
+    assert train.labels[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert torch.bincount(train.labels).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert load_split(True, download=False) is train  # read once per process

@@ -1,0 +1,95 @@
+import threading
+
+import pytest
+import torch
+
+from cnn.checkpoint import load_checkpoint
+from cnn.job import Registry, TrainingJob, model_from_weights
+from cnn.runs import list_runs, read_record, run_dir
+from cnn.train import make_config
+
+from conftest import FIXTURE
+
+
+def tiny(**overrides):
+    return make_config("fast", **{**dict(batch_size=100, device="cpu", eval_every=5, eval_subset=200,
+                                         data_dir=str(FIXTURE)), **overrides})
+
+
+def test_a_job_trains_in_the_background_and_records_everything(tmp_path):
+    job = TrainingJob(tiny(max_steps=12), tmp_path / "run1")
+    job.start()
+    job.join(120)
+    s = job.snapshot()
+    assert s.status == "finished" and not job.running and s.step == 12 == s.total_steps
+    assert len(s.losses) == len(s.train_accs) == 12
+    assert [e[0] for e in s.evals if not e[3]] == [5, 10] and s.evals[-1][3]  # quick ones, then the full one
+    assert s.filters.shape == (32, 1, 5, 5) and s.test_acc is not None and s.images_per_sec > 0
+    record = read_record(tmp_path / "run1")
+    assert record["status"] == "finished" and len(record["curves"]["losses"]) == 12
+    assert record["metrics"]["test_acc"] == s.test_acc
+    assert load_checkpoint(tmp_path / "run1" / "model.pt").metrics["steps"] == 12
+
+
+def test_latest_weights_follow_the_evaluations(tmp_path):
+    job = TrainingJob(tiny(max_steps=10), tmp_path / "run")
+    job.start()
+    job.join(120)
+    version, weights = job.latest_weights()
+    assert version == 2  # a quick evaluation at step 5, the final full one at step 10
+    model = model_from_weights(weights)
+    assert not model.training
+    saved = load_checkpoint(tmp_path / "run" / "model.pt").model
+    for a, b in zip(model.parameters(), saved.parameters()):
+        torch.testing.assert_close(a, b)
+
+
+def test_stop_ends_the_run_as_stopped(tmp_path):
+    job = TrainingJob(tiny(epochs=50), tmp_path / "run")
+    job.start()
+    while job.snapshot().step < 3:
+        job.join(0.05)
+    job.stop()
+    job.stop()  # pressing Stop twice is harmless
+    job.join(60)
+    s = job.snapshot()
+    assert s.status == "stopped" and s.step < s.total_steps and "Stopped" in s.message
+
+
+def test_failure_is_reported_not_raised(tmp_path):
+    job = TrainingJob(tiny(data_dir=str(tmp_path / "nothing.npz")), tmp_path / "run")
+    job.start()
+    job.join(60)
+    s = job.snapshot()
+    assert s.status == "failed" and "not a readable MNIST slice" in s.message
+
+
+def test_registry_runs_one_job_at_a_time(tmp_path):
+    registry = Registry(tmp_path)
+    results = []
+    barrier = threading.Barrier(4)
+
+    def press_start():
+        barrier.wait()
+        results.append(registry.start(tiny(epochs=50)))
+
+    threads = [threading.Thread(target=press_start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(started for _, started in results) == 1
+    assert len({id(job) for job, _ in results}) == 1
+    job = registry.current
+    job.stop()
+    job.join(60)
+    again, started = registry.start(tiny(max_steps=2))
+    assert started and again is not job
+    again.join(60)
+    assert {r.name for r in list_runs(tmp_path)} == {job.name, again.name}
+
+
+@pytest.mark.parametrize("name", ["../evil", "/etc", "a/b", "", ".hidden", "x" * 200, "a\\b"])
+def test_run_names_cannot_leave_the_runs_folder(tmp_path, name):
+    with pytest.raises(ValueError):
+        run_dir(name, tmp_path)

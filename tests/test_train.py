@@ -1,0 +1,121 @@
+import math
+import threading
+
+import pytest
+import torch
+
+from cnn.checkpoint import load_checkpoint
+from cnn.train import ConfigError, TrainConfig, evaluate, make_config, train
+
+
+def tiny(**overrides) -> TrainConfig:
+    settings = dict(epochs=1, batch_size=50, lr=2e-3, device="cpu", eval_every=10, eval_subset=200)
+    return make_config("fast", **{**settings, **overrides})
+
+
+def test_loss_falls_and_accuracy_rises_well_above_chance(mnist_small):
+    events = []
+    result = train(tiny(), events.append, data=mnist_small)
+    losses = [e.loss for e in events if e.kind == "step"]
+    assert len(losses) == result.metrics["steps"] == 40  # 2,000 images / 50
+    assert sum(losses[-10:]) / 10 < 0.5 * sum(losses[:10]) / 10
+    assert result.status == "finished"
+    assert result.metrics["test_acc"] > 0.8  # chance is 0.1
+    assert result.metrics["test_acc"] == pytest.approx(evaluate(result.model, mnist_small[1])[0])
+
+
+def test_events_report_progress_and_evaluations(mnist_small):
+    events = []
+    train(tiny(max_steps=30), events.append, data=mnist_small)
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "end" and kinds.count("step") == 30
+    assert all(e.total_steps == 30 for e in events)
+    quick = [e for e in events if e.kind == "eval" and not e.full_eval]
+    assert [e.step for e in quick] == [10, 20]  # eval_every=10; the end gets a full evaluation
+    assert all(0 <= e.test_acc <= 1 and e.test_loss > 0 for e in quick)
+    steps = [e for e in events if e.kind == "step"]
+    assert all(e.images_per_sec > 0 and 0 <= e.acc <= 1 for e in steps)
+    assert steps[-1].epoch == pytest.approx(30 / 40)
+    assert events[-1].status == "finished" and events[-1].full_eval
+
+
+def test_stop_flag_stops_within_one_step(mnist_small):
+    stop = threading.Event()
+    seen = []
+
+    def on_event(event):
+        if event.kind == "step":
+            seen.append(event.step)
+            if event.step == 5:
+                stop.set()
+
+    result = train(tiny(), on_event, stop, data=mnist_small)
+    assert result.status == "stopped" and seen[-1] == 5 and result.metrics["steps"] == 5
+    assert result.metrics["test_acc"] is not None  # a stopped run is still evaluated
+
+
+def test_divergence_is_caught_and_last_good_checkpoint_kept(mnist_small, tmp_path):
+    out = tmp_path / "model.pt"
+    good = train(tiny(max_steps=5), out=out, data=mnist_small)
+    before = out.read_bytes()
+    events = []
+    result = train(tiny(optimizer="sgd", lr=1e4, schedule="constant"), events.append, out=out, data=mnist_small)
+    assert result.status == "diverged"
+    assert "diverged" in result.message and ("nan" in result.message.lower() or "inf" in result.message.lower())
+    assert events[-1].kind == "end" and events[-1].status == "diverged"
+    assert out.read_bytes() == before  # the NaN weights were never saved
+    assert load_checkpoint(out).metrics["steps"] == good.metrics["steps"]
+
+
+def test_checkpoint_saved_each_epoch_and_at_the_end(mnist_small, tmp_path):
+    out = tmp_path / "run" / "model.pt"
+    saves = []
+
+    def on_event(event):
+        if event.kind == "eval" and event.full_eval:
+            saves.append(load_checkpoint(out).metrics["steps"])
+
+    result = train(tiny(epochs=2), on_event, out=out, data=mnist_small)
+    assert saves == [40, 80] and result.checkpoint == out
+    ckpt = load_checkpoint(out)
+    assert ckpt.train_config["epochs"] == 2 and ckpt.metrics["test_acc"] == result.metrics["test_acc"]
+
+
+def test_same_seed_same_result(mnist_small):
+    a = train(tiny(max_steps=8, seed=3), data=mnist_small).model
+    b = train(tiny(max_steps=8, seed=3), data=mnist_small).model
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(pa, pb)
+
+
+def test_augmented_training_runs_and_learns(mnist_small):
+    result = train(tiny(augment=True), data=mnist_small)
+    assert result.metrics["test_acc"] > 0.6
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (dict(lr=0), "learning rate"), (dict(lr=-1), "learning rate"), (dict(lr=math.nan), "learning rate"),
+    (dict(batch_size=0), "batch size"), (dict(batch_size=2.5), "batch size"), (dict(epochs=-1), "epochs"),
+    (dict(optimizer="rmsprop"), "optimizer"), (dict(max_steps=0), "max steps"),
+    (dict(epochs=0), "nothing to train"), (dict(device="tpu"), "device"), (dict(schedule="cosine"), "schedule"),
+    (dict(weight_decay=-0.1), "weight decay"), (dict(precision="fp8"), "precision"),
+])
+def test_invalid_settings_are_refused_before_any_work(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        make_config("fast", **overrides)
+
+
+def test_unknown_preset_and_setting_are_refused():
+    with pytest.raises(ConfigError, match="preset"):
+        make_config("fastest")
+    with pytest.raises(ConfigError, match="learning_rate"):
+        make_config("fast", learning_rate=0.1)
+
+
+def test_presets_hold_their_recipes():
+    tutorial = make_config("tutorial")
+    assert (tutorial.optimizer, tutorial.lr, tutorial.batch_size, tutorial.max_steps) == ("sgd", 0.001, 100, 20_000)
+    assert not tutorial.augment and tutorial.schedule == "constant"
+    assert make_config("fast").epochs == 1 and not make_config("fast").augment
+    assert make_config("best").augment
+    assert make_config("best", epochs=2).epochs == 2  # flags override a preset

@@ -1,7 +1,7 @@
 """Trainer throughput against a pytorch/examples-style pipeline, measured side by side.
 
 Baseline: torchvision's MNIST dataset with ToTensor/Normalize per image, a DataLoader
-(batch 128, shuffled, no workers: pytorch/examples' CPU setting), the same network written
+(the default preset's batch size, shuffled, no workers: pytorch/examples' CPU setting), the same network written
 the usual way (conv -> ReLU -> pool, float32, NCHW) and Adam. Ours: cnn.train with the
 default preset, without and with augmentation. Rounds alternate so that load on this shared
 machine hits all three alike; each figure is the median over rounds of the images/s between
@@ -23,7 +23,7 @@ from torchvision import datasets, transforms
 from cnn.data import data_root
 from cnn.train import make_config, train
 
-BATCH = 128
+BATCH = make_config("fast").batch_size  # the default preset's batch size, for both pipelines
 WARMUP = 10
 
 

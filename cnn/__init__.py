@@ -5,6 +5,8 @@
     image = cnn.canvas_to_mnist(canvas_rgba)    # (28, 28) float32, prepared as MNIST was
     probs = cnn.classify(model, image)          # (10,) probabilities
     maps = cnn.feature_maps(model, image)       # {"conv1": (32, 28, 28), ...}
+
+Training lives in cnn.train (`python -m cnn.train`, or `from cnn.train import make_config, train`).
 """
 from __future__ import annotations
 
@@ -18,16 +20,14 @@ from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_check
 from .data import DataError, load_split
 from .model import LAYERS, ModelConfig, Net
 from .preprocess import EmptyDrawingError, Prepared, canvas_to_mnist, prepare
-from .train import ConfigError, Event, TrainConfig, TrainResult, make_config, train
 
 BUNDLED_MODEL = Path(__file__).parent / "weights" / "mnist_cnn.pt"
 SPATIAL_LAYERS = ("conv1", "pool1", "conv2", "pool2")
 
 __all__ = [
-    "BUNDLED_MODEL", "Checkpoint", "CheckpointError", "ConfigError", "DataError", "EmptyDrawingError", "Event",
-    "LAYERS", "ModelConfig", "Net", "Prepared", "TrainConfig", "TrainResult", "Analysis", "analyze",
-    "canvas_to_mnist", "classify", "feature_maps", "load_checkpoint", "load_model", "load_split", "make_config",
-    "prepare", "save_checkpoint", "train",
+    "BUNDLED_MODEL", "Checkpoint", "CheckpointError", "DataError", "EmptyDrawingError", "LAYERS", "ModelConfig",
+    "Net", "Prepared", "SPATIAL_LAYERS", "Analysis", "analyze", "canvas_to_mnist", "classify", "feature_maps",
+    "load_checkpoint", "load_model", "load_split", "prepare", "save_checkpoint",
 ]
 
 

@@ -90,9 +90,11 @@ def _read_payload(path: Path) -> dict:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
-        # weights_only refuses anything but tensors and plain data: this is how a pickle that
-        # would run code ends up here, without running.
-        raise CheckpointError(f"{path} is not a safe checkpoint: it holds objects other than weights.") from e
+        if "GLOBAL" in str(e):
+            # weights_only refuses anything but tensors and plain data: this is how a pickle
+            # that would run code ends up here, without running.
+            raise CheckpointError(f"{path} is not a safe checkpoint: it holds objects other than weights.") from e
+        raise CheckpointError(f"{path} is damaged or not a checkpoint (corrupt): {_first_line(e)}") from e
     except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError) as e:
         raise CheckpointError(f"{path} is damaged or not a checkpoint (truncated or corrupt): {_first_line(e)}") from e
     needed = {"format", "version", "model_config", "state_dict", "train_config", "metrics", "extra"}

@@ -47,7 +47,7 @@ class RunInfo:
     created: datetime
     status: str  # finished, stopped, diverged, running, ... or "unreadable"
     test_acc: float | None
-    error: str | None = None  # why the record could not be read
+    error: str | None = None  # why run.json could not be read (the checkpoint may still be fine)
 
     @property
     def checkpoint(self) -> Path:
@@ -93,6 +93,8 @@ def list_runs(root: str | os.PathLike | None = None) -> list[RunInfo]:
 
 def _info(folder: Path) -> RunInfo:
     modified = datetime.fromtimestamp((folder / CHECKPOINT).stat().st_mtime)
+    if not (folder / RECORD).exists():  # e.g. saved by `python -m cnn.train`: a checkpoint alone
+        return RunInfo(folder.name, folder, modified, "saved", None)
     try:
         record = read_record(folder)
         created = datetime.fromisoformat(record.get("started") or modified.isoformat())

@@ -1,0 +1,46 @@
+"""Draw: a canvas, the model's verdict, and what every layer does with the drawing."""
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+import cnn
+from ui import draw_view
+from ui.layout import page_setup
+from ui.state import load_choice, model_choices
+
+page_setup("Draw")
+st.title("Draw a digit")
+
+choices = model_choices()
+choice = st.selectbox("Model", choices, format_func=lambda c: c.label, key="draw_model")
+model = None
+if choice.error:
+    st.error(f"This model cannot be used: {choice.error}")
+else:
+    try:
+        model = load_choice(choice)
+    except (cnn.CheckpointError, LookupError) as e:
+        st.error(f"This model cannot be used: {e} Choose another one above.")
+
+canvas_col, input_col, verdict_col = st.columns([1.1, 1, 1.3], gap="medium")
+with canvas_col:
+    brush = st.slider("Brush width", min_value=6, max_value=40, value=18, key="draw_brush")
+    canvas = st_canvas(stroke_width=brush, stroke_color="#FFFFFF", background_color="#000000",
+                       height=280, width=280, drawing_mode="freedraw", return_image_data=True, key="draw_canvas")
+    if canvas.image_data is not None:
+        st.session_state["draw_image"] = canvas.image_data  # (280, 280, 4) RGBA
+
+image = st.session_state.get("draw_image")
+try:
+    prepared = cnn.prepare(image) if image is not None else None
+except cnn.EmptyDrawingError:
+    prepared = None
+
+if prepared is None:
+    verdict_col.info("Draw a digit on the black canvas: the prediction appears when you lift the mouse.")
+elif model is not None:
+    analysis = cnn.analyze(model, prepared.image)
+    with input_col:
+        draw_view.model_input(prepared.image)
+    with verdict_col:
+        draw_view.verdict(analysis.probs)
+    draw_view.layers(model, analysis)

@@ -1,0 +1,121 @@
+"""Every page through Streamlit's AppTest: headless, the real scripts, the real trainer."""
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import FIXTURE, stroke_canvas
+
+TIMEOUT = 60  # torch imports slowly
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path):
+    monkeypatch.setenv("CNN_DATA_DIR", str(FIXTURE))
+    monkeypatch.setenv("CNN_RUNS_DIR", str(tmp_path / "runs"))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def texts(at) -> str:
+    shown = [e.value for kind in ("markdown", "info", "warning", "error", "success", "caption")
+             for e in at.get(kind) if isinstance(e.value, str)]
+    return "\n".join(shown + [bar.proto.text for bar in at.get("progress")])
+
+
+def charts(at) -> int:
+    return len(at.get("vega_lite_chart"))
+
+
+def captions(at) -> list[str]:
+    return [c for image in at.get("image") for c in image.captions]
+
+
+def drawing() -> np.ndarray:
+    """A '7' as the canvas returns it: (280, 280, 4) RGBA, white strokes on opaque black."""
+    grey = (stroke_canvas(box=(50, 70, 230, 210), width=20) * 255).astype(np.uint8)
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+def test_home_shows_the_network_and_the_active_model(app):
+    assert "conv1: 32 filters" in texts(app)
+    assert app.metric[0].value.endswith("%") and float(app.metric[0].value[:-1]) >= 99.5
+
+
+def test_draw_with_nothing_drawn_shows_the_hint_and_no_prediction(app):
+    app.switch_page("pages/2_Draw.py").run()
+    assert not app.exception
+    assert "Draw a digit on the black canvas" in texts(app) and "Prediction" not in texts(app)
+
+
+def test_draw_shows_prediction_bars_and_feature_maps(app):
+    app.switch_page("pages/2_Draw.py").run()
+    app.session_state["draw_image"] = drawing()
+    app.run()
+    assert not app.exception
+    assert "Prediction: 7 (" in texts(app)
+    assert charts(app) == 1  # the probability bars
+    shown = captions(app)
+    for label in ("conv1 · 32 × 28 × 28", "pool1 · 32 × 14 × 14", "conv2 · 64 × 14 × 14", "pool2 · 64 × 7 × 7",
+                  "conv1 filters"):
+        assert any(label in c for c in shown), label
+
+
+def test_a_corrupt_saved_run_shows_its_error_and_the_page_keeps_working(app, tmp_path):
+    bad = tmp_path / "runs" / "fast-20260101-000000"
+    bad.mkdir(parents=True)
+    (bad / "model.pt").write_bytes(b"not a checkpoint at all")
+    app.switch_page("pages/2_Draw.py").run()
+    app.session_state["draw_image"] = drawing()
+    labels = app.selectbox(key="draw_model").options
+    assert len(labels) == 2 and "fast-20260101-000000" in labels[1]
+    app.selectbox(key="draw_model").set_value(app.selectbox(key="draw_model").value).run()
+    app.selectbox(key="draw_model").select_index(1).run()
+    assert not app.exception
+    assert "cannot be used" in texts(app) and "damaged or not a checkpoint" in texts(app)
+    app.selectbox(key="draw_model").select_index(0).run()
+    assert "Prediction: 7 (" in texts(app) and "cannot be used" not in texts(app)
+
+
+def wait_for(at, condition, seconds=90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        at.run()
+        assert not at.exception
+        if condition(at):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out; page says:\n{texts(at)}")
+
+
+def set_tiny_run(at, epochs):
+    at.select_slider(key="train_batch_fast").set_value(512)  # 2,000 fixture images: 4 steps an epoch
+    at.number_input(key="train_epochs_fast").set_value(epochs)
+
+
+def test_train_runs_a_tiny_run_and_shows_its_charts(app):
+    app.switch_page("pages/1_Train.py").run()
+    assert "No run yet" in texts(app)
+    set_tiny_run(app, epochs=2)
+    app.button(key="train_start").click().run()
+    wait_for(app, lambda at: "Finished." in texts(at))
+    assert "Final test accuracy" in texts(app) and "Step 8 of 8" in texts(app)
+    assert charts(app) >= 2  # loss and accuracy
+    assert any("conv1: the 32 filters" in c for c in captions(app))
+    assert any("fast-" in o for o in app.selectbox(key="train_saved_run").options)  # saved under runs/
+
+
+def test_train_stop_ends_the_run_as_stopped(app):
+    app.switch_page("pages/1_Train.py").run()
+    set_tiny_run(app, epochs=50)
+    app.button(key="train_start").click().run()
+    wait_for(app, lambda at: "images/s" in texts(at))
+    assert app.button(key="train_start").disabled and not app.button(key="train_stop").disabled
+    app.button(key="train_stop").click().run()
+    wait_for(app, lambda at: "Stopped." in texts(at))
+    assert not app.button(key="train_start").disabled

@@ -1,0 +1,42 @@
+"""How a prediction looks on the Draw page: the input, the verdict, the bars, the layers."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import cnn
+from cnn import viz
+from ui import charts
+
+UNSURE_BELOW = 0.6  # a top probability under this gets a "not sure" note
+LAYER_COLUMNS = {"conv1": 8, "pool1": 8, "conv2": 8, "pool2": 8}
+LAYER_SCALE = {"conv1": 2, "pool1": 4, "conv2": 4, "pool2": 8}  # tiles about 56 px wide
+
+
+def verdict(probs: np.ndarray) -> None:
+    order = np.argsort(probs)[::-1]
+    top, second = int(order[0]), int(order[1])
+    st.markdown(f"#### Prediction: {top} ({probs[top]:.1%})")
+    if probs[top] < UNSURE_BELOW:
+        st.warning(f"Not sure: it could also be a **{second}** ({probs[second]:.1%}).")
+    st.altair_chart(charts.probability_chart(probs), width="stretch")
+
+
+def model_input(image: np.ndarray) -> None:
+    st.markdown("#### What the model sees")
+    st.image(viz.pixel_grid(image, scale=9), output_format="PNG",
+             caption="28×28: cropped, scaled to 20×20 and centred by mass, as MNIST was made")
+
+
+def layers(model: cnn.Net, analysis: cnn.Analysis) -> None:
+    st.subheader("Inside the network")
+    st.caption("Each tile is one channel's activation for your drawing (bright: strong). "
+               "Colours share one scale per layer, so a dark tile is a channel that barely fired.")
+    columns = st.columns(2, gap="large")
+    for i, name in enumerate(cnn.SPATIAL_LAYERS):
+        c, h, w = analysis.maps[name].shape
+        grid = viz.feature_grid(analysis.maps[name], LAYER_COLUMNS[name], LAYER_SCALE[name])
+        columns[i % 2].image(grid, output_format="PNG", caption=f"{name} · {c} × {h} × {w}")
+    weights = model.conv1.weight.detach().float().cpu().numpy()  # (32, 1, 5, 5)
+    columns[0].image(viz.filter_grid(weights), output_format="PNG",
+                     caption="conv1 filters · 32 × 5 × 5 (red excites, blue inhibits)")

@@ -1,0 +1,77 @@
+"""Server-wide resources, cached with st.cache_resource: the training registry and models."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+import cnn
+from cnn.job import Registry, model_from_weights
+from cnn.runs import list_runs, runs_root
+
+
+def registry() -> Registry:
+    """One per server (per runs folder): it outlives page switches and browser reloads, and
+    owns the one run."""
+    return _registry(str(runs_root().resolve()))
+
+
+@st.cache_resource
+def _registry(root: str) -> Registry:
+    return Registry(root)
+
+
+@st.cache_resource(max_entries=8)
+def _checkpoint(path: str, modified: float, size: int) -> cnn.Checkpoint:
+    """Keyed by modification time and size, so a rewritten checkpoint is loaded afresh."""
+    return cnn.load_checkpoint(path)
+
+
+def checkpoint(path: Path) -> cnn.Checkpoint:
+    stat = path.stat() if path.is_file() else None
+    return _checkpoint(str(path), stat.st_mtime if stat else 0.0, stat.st_size if stat else 0)
+
+
+@st.cache_resource(max_entries=2)
+def _live_model(name: str, version: int, _weights: dict) -> cnn.Net:
+    return model_from_weights(_weights)
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    label: str
+    path: Path | None = None  # a checkpoint, or None for the run in progress
+    error: str | None = None  # known to be unreadable before loading
+
+
+BUNDLED_LABEL = "Bundled model"
+
+
+def model_choices() -> list[ModelChoice]:
+    """The bundled model, the run in progress (if any), then every saved run, newest first."""
+    bundled = cnn.BUNDLED_MODEL
+    try:
+        acc = checkpoint(bundled).metrics.get("test_acc")
+        choices = [ModelChoice(f"{BUNDLED_LABEL} · {acc:.2%}", bundled)]
+    except cnn.CheckpointError as e:
+        choices = [ModelChoice(BUNDLED_LABEL, bundled, str(e))]
+    job = registry().current
+    live = job.name if job and job.running else None
+    if live:
+        s = job.snapshot()
+        choices.append(ModelChoice(f"Run in progress: {live} · step {s.step:,} of {s.total_steps:,}"))
+    choices += [ModelChoice(r.label, r.checkpoint) for r in list_runs(registry().root) if r.name != live]
+    return choices
+
+
+def load_choice(choice: ModelChoice) -> cnn.Net:
+    """The chosen model, in eval mode. Raises cnn.CheckpointError, or LookupError when the run
+    in progress has no weights yet."""
+    if choice.path is not None:
+        return checkpoint(choice.path).model
+    job = registry().current
+    version, weights = job.latest_weights() if job else (0, None)
+    if weights is None:
+        raise LookupError("The run in progress has no weights yet: it shares them after its first evaluation.")
+    return _live_model(job.name, version, weights)

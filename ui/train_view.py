@@ -1,0 +1,58 @@
+"""How a run looks on the Train page: progress, curves, filters, and how it ended."""
+from __future__ import annotations
+
+import streamlit as st
+
+from cnn import viz
+from cnn.job import Snapshot
+from ui import charts
+
+ENDINGS = {
+    "finished": (st.success, "Finished"),
+    "stopped": (st.warning, "Stopped"),
+    "diverged": (st.error, "Diverged"),
+    "failed": (st.error, "Failed"),
+}
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating..."
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def progress(s: Snapshot) -> None:
+    fraction = s.step / s.total_steps if s.total_steps else 0.0
+    if s.running:
+        text = (f"Step {s.step:,} of {s.total_steps:,} · epoch {s.epoch:.2f} · "
+                f"{s.images_per_sec:,.0f} images/s · {duration(s.seconds_left)} left")
+    else:
+        text = f"Step {s.step:,} of {s.total_steps:,} · epoch {s.epoch:.2f} · {s.images_per_sec:,.0f} images/s"
+    st.progress(min(fraction, 1.0), text=f"**{s.name}** — {text}" if s.total_steps else s.message)
+    if not s.running:
+        show, title = ENDINGS.get(s.status, (st.info, s.status))
+        acc = f" Final test accuracy: **{s.test_acc:.2%}**." if s.test_acc is not None else ""
+        show(f"**{title}.** {s.message}{acc}")
+
+
+def curves(losses: list[float], train_accs: list[float], evals: list) -> None:
+    if not losses:
+        st.caption("The charts appear with the first steps.")
+        return
+    left, right = st.columns(2)
+    left.altair_chart(charts.loss_chart(losses), width="stretch")
+    right.altair_chart(charts.accuracy_chart(train_accs, evals), width="stretch")
+
+
+def filters(s: Snapshot) -> None:
+    if s.filters is None:
+        return
+    st.image(viz.filter_grid(s.filters), output_format="PNG", caption=f"conv1: the 32 filters (5×5) at step {s.step:,}. "
+             "Red weights excite a filter, blue ones inhibit it.")
+
+
+def snapshot(s: Snapshot) -> None:
+    progress(s)
+    curves(s.losses, s.train_accs, s.evals)
+    filters(s)

@@ -1,24 +1,29 @@
-"""A training run in a background thread, with thread-safe progress, and a one-run registry.
+"""A training run in a child process, with thread-safe progress, and a one-run registry.
 
 The app's page scripts rerun and get cancelled on every click, so a run cannot live in
-them: it lives here, in a thread that outlives every script run and never touches Streamlit.
-Pages read `snapshot()`, a copy taken under the lock, as often as they like.
+them. It runs in its own process: a thread in the server would share the GIL with Streamlit,
+and every page refresh would stall it (measured: half the command line's speed with the Train
+page open). The child streams its events through a queue; a listener thread in the server
+folds them into the progress that pages read with `snapshot()`, a copy taken under a lock.
 """
 from __future__ import annotations
 
+import multiprocessing as mp
+import queue
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import torch
 
-from .data import Split
 from .model import Net
 from .runs import CHECKPOINT, new_run_name, run_dir, write_record
-from .train import Event, TrainConfig, train
+from .train import Event, TrainConfig
 
 FILTER_EVERY = 10  # steps between copies of the conv1 filters for the live picture
+_SPAWN = mp.get_context("spawn")  # a fresh interpreter: no forked torch thread pools or server state
 
 
 @dataclass(frozen=True)
@@ -49,36 +54,62 @@ class Snapshot:
         return (self.total_steps - self.step) * self.batch_size / self.images_per_sec
 
 
+def _child(config: TrainConfig, out: Path, messages, stop) -> None:
+    """The child process: train, and send ("event", Event, filters, weights) then ("end", update)."""
+    from .train import train  # imported here: the child is a fresh interpreter
+
+    model = Net()
+
+    def on_event(event: Event) -> None:
+        filters = weights = None
+        if event.kind in ("start", "eval") or (event.kind == "step" and event.step % FILTER_EVERY == 0):
+            filters = model.conv1.weight.detach().float().cpu().numpy()  # (32, 1, 5, 5)
+        if event.kind == "eval":
+            # numpy, not tensors: torch would pass tensors as shared memory owned by this process,
+            # which may have ended by the time the server reads them.
+            weights = {k: v.detach().float().cpu().numpy().copy() for k, v in model.state_dict().items()}
+        messages.put(("event", event, filters, weights))
+
+    try:
+        result = train(config, on_event, stop, out, model=model)
+        update = dict(status=result.status, message=result.message, test_acc=result.metrics["test_acc"])
+    except Exception as e:  # noqa: BLE001 - whatever it was, the page reports it and the server lives on
+        update = dict(status="failed", message=f"Training failed: {e}")
+    messages.put(("end", update))
+
+
 class TrainingJob:
-    def __init__(self, config: TrainConfig, folder: Path, data: tuple[Split, Split] | None = None):
+    def __init__(self, config: TrainConfig, folder: Path):
         self.config, self.folder, self.name = config, folder, folder.name
         self.started = datetime.now()
-        self._data = data
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._model = Net()  # trained in place by the thread; read only by the thread
+        self._stop = _SPAWN.Event()
+        self._messages = _SPAWN.Queue()
+        self._process = _SPAWN.Process(target=_child, args=(config, folder / CHECKPOINT, self._messages, self._stop),
+                                       name=f"train-{self.name}", daemon=True)
+        self._listener = threading.Thread(target=self._listen, name=f"listen-{self.name}", daemon=True)
         self._progress = dict(status="running", step=0, total_steps=0, epoch=0.0, images_per_sec=0.0,
-                              message="Loading MNIST...", test_acc=None)
+                              message="Starting: loading PyTorch and MNIST...", test_acc=None)
         self._losses: list[float] = []
         self._accs: list[float] = []
         self._evals: list[tuple[int, float, float, bool]] = []
         self._filters: np.ndarray | None = None
         self._weights: tuple[int, dict | None] = (0, None)  # (version, state_dict copy)
-        self._thread = threading.Thread(target=self._run, name=f"train-{self.name}", daemon=True)
 
     def start(self) -> None:
         self._save_record()
-        self._thread.start()
+        self._process.start()
+        self._listener.start()
 
     def stop(self) -> None:
         self._stop.set()
 
     def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
+        self._listener.join(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive()
+        return self._listener.is_alive()
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -87,27 +118,36 @@ class TrainingJob:
                             started=self.started, **self._progress)
 
     def latest_weights(self) -> tuple[int, dict | None]:
-        """(version, state_dict) as of the latest evaluation; the version grows with each copy."""
+        """(version, {name: numpy array}) as of the latest evaluation; the version grows with each copy."""
         with self._lock:
             return self._weights
 
-    def _run(self) -> None:
+    def _listen(self) -> None:
+        """Fold the child's messages into the progress until it ends (or dies)."""
         try:
-            result = train(self.config, self._on_event, self._stop, self.folder / CHECKPOINT, self._data, self._model)
-            update = dict(status=result.status, message=result.message, test_acc=result.metrics["test_acc"])
-        except Exception as e:  # noqa: BLE001 - whatever it was, the page reports it and the server lives on
-            update = dict(status="failed", message=f"Training failed: {e}")
+            update = self._follow()
+        except Exception as e:  # noqa: BLE001 - a broken message must not leave the run "running" forever
+            self._stop.set()
+            update = dict(status="failed", message=f"Lost track of the training process: {e}")
         with self._lock:
             self._progress.update(update)
         self._save_record()
+        self._process.join(10)
 
-    def _on_event(self, event: Event) -> None:
-        """Called on the training thread: copy what the pages need, under the lock."""
-        filters = weights = None
-        if event.kind in ("start", "eval") or (event.kind == "step" and event.step % FILTER_EVERY == 0):
-            filters = self._model.conv1.weight.detach().float().cpu().numpy().copy()  # (32, 1, 5, 5)
-        if event.kind == "eval":
-            weights = {k: v.detach().to("cpu", copy=True) for k, v in self._model.state_dict().items()}
+    def _follow(self) -> dict:
+        while True:
+            try:
+                message = self._messages.get(timeout=1.0)
+            except queue.Empty:
+                if self._process.is_alive():
+                    continue
+                return dict(status="failed",
+                            message=f"The training process ended unexpectedly (exit code {self._process.exitcode}).")
+            if message[0] == "end":
+                return message[1]
+            self._apply(*message[1:])
+
+    def _apply(self, event: Event, filters: np.ndarray | None, weights: dict | None) -> None:
         with self._lock:
             p = self._progress
             p.update(step=event.step, total_steps=event.total_steps, epoch=event.epoch,
@@ -148,13 +188,13 @@ class Registry:
         """The latest job, running or ended (None before the first)."""
         return self._job
 
-    def start(self, config: TrainConfig, data: tuple[Split, Split] | None = None) -> tuple[TrainingJob, bool]:
+    def start(self, config: TrainConfig) -> tuple[TrainingJob, bool]:
         """(job, started): started is False when a run was already going (that run is returned)."""
         with self._lock:
             if self._job and self._job.running:
                 return self._job, False
             folder = run_dir(self._free_name(config.preset), self.root)
-            self._job = TrainingJob(config, folder, data)
+            self._job = TrainingJob(config, folder)
             self._job.start()
             return self._job, True
 
@@ -167,9 +207,8 @@ class Registry:
         return name
 
 
-def model_from_weights(weights: dict) -> Net:
+def model_from_weights(weights: dict[str, np.ndarray]) -> Net:
     """An eval-mode model holding a copy of `weights` (e.g. a running job's latest)."""
     model = Net()
-    model.load_state_dict(weights)
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
     return model.eval()
-

@@ -2,6 +2,7 @@ import os
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -68,7 +69,10 @@ def test_truncated_file(saved):
         load_checkpoint(saved)
 
 
-@pytest.mark.parametrize("content", [os.urandom(5000), b"not a checkpoint at all", b"PK\x03\x04" + os.urandom(100)])
+RANDOM = [np.random.default_rng(seed).bytes(5000) for seed in range(20)]
+
+
+@pytest.mark.parametrize("content", [*RANDOM, b"not a checkpoint at all", b"PK\x03\x04" + RANDOM[0][:100]])
 def test_random_bytes(tmp_path, content):
     path = tmp_path / "r.pt"
     path.write_bytes(content)

@@ -19,7 +19,7 @@ def verdict(probs: np.ndarray) -> None:
     st.markdown(f"#### Prediction: {top} ({probs[top]:.1%})")
     if probs[top] < UNSURE_BELOW:
         st.warning(f"Not sure: it could also be a **{second}** ({probs[second]:.1%}).")
-    st.altair_chart(charts.probability_chart(probs), width="stretch")
+    st.vega_lite_chart(*charts.probability_chart(probs), width="stretch")
 
 
 def model_input(image: np.ndarray) -> None:
@@ -38,5 +38,5 @@ def layers(model: cnn.Net, analysis: cnn.Analysis) -> None:
         grid = viz.feature_grid(analysis.maps[name], LAYER_COLUMNS[name], LAYER_SCALE[name])
         columns[i % 2].image(grid, output_format="PNG", caption=f"{name} · {c} × {h} × {w}")
     weights = model.conv1.weight.detach().float().cpu().numpy()  # (32, 1, 5, 5)
-    columns[0].image(viz.filter_grid(weights), output_format="PNG",
+    columns[0].image(viz.filter_grid(weights), output_format="PNG", width=420,
                      caption="conv1 filters · 32 × 5 × 5 (red excites, blue inhibits)")

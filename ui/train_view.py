@@ -41,14 +41,14 @@ def curves(losses: list[float], train_accs: list[float], evals: list) -> None:
         st.caption("The charts appear with the first steps.")
         return
     left, right = st.columns(2)
-    left.altair_chart(charts.loss_chart(losses), width="stretch")
-    right.altair_chart(charts.accuracy_chart(train_accs, evals), width="stretch")
+    left.vega_lite_chart(*charts.loss_chart(losses), width="stretch")
+    right.vega_lite_chart(*charts.accuracy_chart(train_accs, evals), width="stretch")
 
 
 def filters(s: Snapshot) -> None:
     if s.filters is None:
         return
-    st.image(viz.filter_grid(s.filters), output_format="PNG", caption=f"conv1: the 32 filters (5×5) at step {s.step:,}. "
+    st.image(viz.filter_grid(s.filters), output_format="PNG", width=420, caption=f"conv1: the 32 filters (5×5) at step {s.step:,}. "
              "Red weights excite a filter, blue ones inhibit it.")
 
 

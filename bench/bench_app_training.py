@@ -1,0 +1,72 @@
+"""Training speed with the Train page open in a browser, against `python -m cnn.train`.
+
+Same settings both ways (the default preset, one epoch on the full MNIST). The app run is
+started from the real page in headless Chromium, which stays open and redraws its charts
+every second until the run finishes; its images/s is read from the run's record. Rounds
+alternate CLI and app so both meet the same load on this shared machine.
+
+    CNN_DATA_DIR=../shared/data python bench/bench_app_training.py [--rounds 2]
+"""
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import setup
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from browser import CHROMIUM_FLAGS, ROOT, chromium_or_skip, streamlit_server  # noqa: E402
+from cnn.runs import list_runs, read_record  # noqa: E402
+
+
+def cli_images_per_sec(out: Path) -> float:
+    proc = subprocess.run([sys.executable, "-m", "cnn.train", "--preset", "fast", "--json", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])["images_per_sec"]
+
+
+def app_images_per_sec(page, url: str, runs: Path) -> float:
+    page.goto(f"{url}/Train")
+    before = {r.name for r in list_runs(runs)}
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("images/s").first.wait_for()
+    # Wait by reading the run's record from disk, not through Playwright: its waits poll the
+    # page, and a user's browser has no driver polling it.
+    while True:
+        time.sleep(2)
+        new = [r for r in list_runs(runs) if r.name not in before]
+        if new and read_record(new[0].folder)["status"] != "running":
+            page.get_by_text("Finished.").wait_for()  # and the page says so
+            return read_record(new[0].folder)["metrics"]["images_per_sec"]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--rounds", type=int, default=2)
+    args = p.parse_args()
+    setup()
+    results = {"cli": [], "app": []}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        runs = Path(tmp) / "runs"
+        with streamlit_server("app.py", {"CNN_RUNS_DIR": str(runs)}, Path(tmp) / "app.log") as url:
+            browser = pw.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            for r in range(args.rounds):
+                results["cli"].append(cli_images_per_sec(Path(tmp) / f"cli{r}.pt"))
+                results["app"].append(app_images_per_sec(page, url, runs))
+                print(f"round {r + 1}: cli {results['cli'][-1]:,.0f} images/s, app {results['app'][-1]:,.0f} images/s",
+                      flush=True)
+            browser.close()
+    cli, app = statistics.median(results["cli"]), statistics.median(results["app"])
+    print(f"median: cli {cli:,.0f}, app with the Train page open {app:,.0f} images/s: app/cli = {app / cli:.2f}")
+
+
+if __name__ == "__main__":
+    main()

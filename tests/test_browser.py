@@ -1,0 +1,90 @@
+"""The real app in real headless Chromium, driven by Playwright with mouse strokes."""
+import math
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from browser import CHROMIUM_FLAGS, chromium_or_skip, stroke, streamlit_server
+from conftest import FIXTURE
+
+ONE = [(140, 40 + 10 * i) for i in range(21)]
+ZERO = [(140 + 60 * math.sin(t / 20 * 2 * math.pi), 140 - 95 * math.cos(t / 20 * 2 * math.pi)) for t in range(22)]
+STEP = re.compile(r"Step ([\d,]+) of ([\d,]+)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    chromium_or_skip()
+    tmp = tmp_path_factory.mktemp("app")
+    log = tmp / "server.log"
+    env = {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(tmp / "runs")}
+    with streamlit_server("app.py", env, log) as url:
+        yield url
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def test_draw_a_one_and_a_zero_and_reset(server, page):
+    page.goto(f"{server}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    page.get_by_text("Draw a digit on the black canvas").wait_for()
+    stroke(page, ONE)
+    page.get_by_text("Prediction: 1 (").wait_for()
+    page.get_by_role("button", name="Reset canvas & history").click()
+    page.get_by_text("Draw a digit on the black canvas").wait_for()
+    assert page.get_by_text("Prediction:").count() == 0
+    stroke(page, ZERO)
+    page.get_by_text("Prediction: 0 (").wait_for()
+    assert page.get_by_text("conv2 · 64 × 14 × 14").is_visible()
+
+
+def progress_step(page) -> int:
+    text = page.get_by_text(STEP).first.inner_text()
+    return int(STEP.search(text).group(1).replace(",", ""))
+
+
+def wait_for_step_above(page, step: int) -> int:
+    page.wait_for_function(
+        """min => [...document.querySelectorAll('[data-testid="stProgress"]')].some(e => {
+               const m = e.innerText.match(/Step ([\\d,]+) of/); return m && +m[1].replace(/,/g, '') > min; })""",
+        arg=step)
+    return progress_step(page)
+
+
+def test_train_survives_a_trip_to_draw_and_stops(server, page):
+    page.goto(f"{server}/Train")
+    page.get_by_text("Advanced").click()
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("50")
+    epochs.press("Enter")
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("images/s").first.wait_for()
+    first = wait_for_step_above(page, 0)
+    later = wait_for_step_above(page, first)  # the page updates by itself
+    page.get_by_role("link", name="Draw").click()
+    page.locator("canvas.upper-canvas").wait_for()
+    page.get_by_role("link", name="Train").click()
+    back = wait_for_step_above(page, later)  # the run went on while we were away
+    assert back > later > first
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text("Stopped.").wait_for()
+    expect(page.get_by_role("button", name="Start training")).to_be_enabled()  # the page redraws once

@@ -1,6 +1,7 @@
 """Training speed with the Train page open in a browser, against `python -m cnn.train`.
 
-Same settings both ways (the default preset, one epoch on the full MNIST). The app run is
+Same settings both ways (the default preset on the full MNIST, for --epochs epochs: two by
+default, so the page's first full render is a small part of the run, as in real use). The app run is
 started from the real page in headless Chromium, which stays open and redraws its charts
 every second until the run finishes; its images/s is read from the run's record. Rounds
 alternate CLI and app so both meet the same load on this shared machine.
@@ -25,14 +26,17 @@ from browser import CHROMIUM_FLAGS, ROOT, chromium_or_skip, streamlit_server  # 
 from cnn.runs import list_runs, read_record  # noqa: E402
 
 
-def cli_images_per_sec(out: Path) -> float:
-    proc = subprocess.run([sys.executable, "-m", "cnn.train", "--preset", "fast", "--json", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, check=True)
+def cli_images_per_sec(out: Path, epochs: int) -> float:
+    proc = subprocess.run([sys.executable, "-m", "cnn.train", "--preset", "fast", "--epochs", str(epochs), "--json",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])["images_per_sec"]
 
 
-def app_images_per_sec(page, url: str, runs: Path) -> float:
+def app_images_per_sec(page, url: str, runs: Path, epochs: int) -> float:
     page.goto(f"{url}/Train")
+    page.get_by_text("Advanced").click()
+    page.get_by_label("Epochs").fill(str(epochs))
+    page.get_by_label("Epochs").press("Enter")
     before = {r.name for r in list_runs(runs)}
     page.get_by_role("button", name="Start training").click()
     page.get_by_text("images/s").first.wait_for()
@@ -48,7 +52,8 @@ def app_images_per_sec(page, url: str, runs: Path) -> float:
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=2, help="epochs of the default preset per run")
     args = p.parse_args()
     setup()
     results = {"cli": [], "app": []}
@@ -59,8 +64,8 @@ def main():
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(120_000)
             for r in range(args.rounds):
-                results["cli"].append(cli_images_per_sec(Path(tmp) / f"cli{r}.pt"))
-                results["app"].append(app_images_per_sec(page, url, runs))
+                results["cli"].append(cli_images_per_sec(Path(tmp) / f"cli{r}.pt", args.epochs))
+                results["app"].append(app_images_per_sec(page, url, runs, args.epochs))
                 print(f"round {r + 1}: cli {results['cli'][-1]:,.0f} images/s, app {results['app'][-1]:,.0f} images/s",
                       flush=True)
             browser.close()

@@ -18,8 +18,10 @@ if choice.error:
 else:
     try:
         model = load_choice(choice)
-    except (cnn.CheckpointError, LookupError) as e:
+    except cnn.CheckpointError as e:
         st.error(f"This model cannot be used: {e} Choose another one above.")
+    except LookupError as e:  # the run in progress has not shared weights yet
+        st.info(str(e))
 
 canvas_col, input_col, verdict_col = st.columns([1.1, 1, 1.3], gap="medium")
 with canvas_col:

@@ -85,6 +85,9 @@ def test_train_survives_a_trip_to_draw_and_stops(server, page):
     page.get_by_role("link", name="Train").click()
     back = wait_for_step_above(page, later)  # the run went on while we were away
     assert back > later > first
+    page.reload()  # a new browser session finds the same run, still going
+    assert wait_for_step_above(page, back) > back
+    expect(page.get_by_role("button", name="Start training")).to_be_disabled()
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Stopped.").wait_for()
     expect(page.get_by_role("button", name="Start training")).to_be_enabled()  # the page redraws once

@@ -1,4 +1,5 @@
 """Every page through Streamlit's AppTest: headless, the real scripts, the real trainer."""
+import re
 import time
 from pathlib import Path
 
@@ -119,3 +120,25 @@ def test_train_stop_ends_the_run_as_stopped(app):
     app.button(key="train_stop").click().run()
     wait_for(app, lambda at: "Stopped." in texts(at))
     assert not app.button(key="train_start").disabled
+
+
+def test_draw_offers_the_run_in_progress_and_saved_runs(app):
+    app.switch_page("pages/1_Train.py").run()
+    set_tiny_run(app, epochs=50)
+    app.button(key="train_start").click().run()
+    # Past the first quick evaluation (every 20 of the 200 steps), which shares the weights.
+    wait_for(app, lambda at: int(re.search(r"Step ([\d,]+) of", texts(at) + "Step 0 of").group(1)) > 25)
+    app.switch_page("pages/2_Draw.py").run()
+    app.session_state["draw_image"] = drawing()
+    options = app.selectbox(key="draw_model").options
+    live = [i for i, o in enumerate(options) if o.startswith("Run in progress")]
+    assert len(live) == 1
+    app.selectbox(key="draw_model").select_index(live[0]).run()
+    assert not app.exception and "Prediction: " in texts(app)
+    app.switch_page("pages/1_Train.py").run()
+    app.button(key="train_stop").click().run()
+    wait_for(app, lambda at: "Stopped." in texts(at))
+    app.switch_page("pages/2_Draw.py").run()
+    options = app.selectbox(key="draw_model").options
+    assert not any(o.startswith("Run in progress") for o in options)
+    assert any(re.match(r"fast-\d{8}-\d{6} · \d{4}-\d\d-\d\d \d\d:\d\d · \d+\.\d\d% · stopped", o) for o in options)

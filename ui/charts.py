@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-MAX_POINTS = 150  # longer curves are thinned to about this many points per line
+MAX_POINTS = 120  # longer curves are thinned to about this many points per line
 ACCENT = "#ff4b4b"
 MUTED = "#8a8fa3"
 LIGHT = "#c9cbd6"

@@ -45,9 +45,8 @@ class RunInfo:
     name: str
     folder: Path
     created: datetime
-    status: str  # finished, stopped, diverged, running, ... or "unreadable"
+    status: str  # finished, stopped, diverged, running, "saved" (no record) or "record unreadable"
     test_acc: float | None
-    error: str | None = None  # why run.json could not be read (the checkpoint may still be fine)
 
     @property
     def checkpoint(self) -> Path:
@@ -81,8 +80,8 @@ def read_record(folder: Path) -> dict:
 
 
 def list_runs(root: str | os.PathLike | None = None) -> list[RunInfo]:
-    """Every run folder with a checkpoint, newest first; unreadable records are listed with
-    their error rather than hidden."""
+    """Every run folder with a checkpoint, newest first; a run whose record cannot be read is
+    listed as such rather than hidden."""
     root = runs_root(root)
     if not root.is_dir():
         return []
@@ -101,5 +100,5 @@ def _info(folder: Path) -> RunInfo:
         acc = record.get("metrics", {}).get("test_acc")
         return RunInfo(folder.name, folder, created, str(record.get("status", "unknown")),
                        float(acc) if acc is not None else None)
-    except (OSError, ValueError, TypeError, AttributeError) as e:
-        return RunInfo(folder.name, folder, modified, "unreadable", None, f"{RECORD}: {e}")
+    except (OSError, ValueError, TypeError, AttributeError):  # the checkpoint may still be fine
+        return RunInfo(folder.name, folder, modified, "record unreadable", None)

@@ -93,3 +93,18 @@ def test_registry_runs_one_job_at_a_time(tmp_path):
 def test_run_names_cannot_leave_the_runs_folder(tmp_path, name):
     with pytest.raises(ValueError):
         run_dir(name, tmp_path)
+
+
+def test_list_runs_reads_records_and_tolerates_odd_folders(tmp_path):
+    for name, record in [("ok-run", '{"status": "finished", "metrics": {"test_acc": 0.99}}'),
+                         ("broken-run", "{not json"), ("cli-run", None), ("odd name!", None)]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model.pt").write_bytes(b"x")
+        if record:
+            (tmp_path / name / "run.json").write_text(record)
+    (tmp_path / "no-checkpoint").mkdir()
+    runs = {r.name: r for r in list_runs(tmp_path)}
+    assert set(runs) == {"ok-run", "broken-run", "cli-run"}  # odd names and empty folders are skipped
+    assert (runs["ok-run"].status, runs["ok-run"].test_acc) == ("finished", 0.99)
+    assert runs["broken-run"].status == "record unreadable" and runs["cli-run"].status == "saved"
+    assert "99.00%" in runs["ok-run"].label and "no accuracy" in runs["cli-run"].label

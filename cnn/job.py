@@ -58,6 +58,7 @@ def _child(config: TrainConfig, out: Path, messages, stop) -> None:
     """The child process: train, and send ("event", Event, filters, weights) then ("end", update)."""
     from .train import train  # imported here: the child is a fresh interpreter
 
+    torch.manual_seed(config.seed)  # train() seeds only the models it makes itself
     model = Net()
 
     def on_event(event: Event) -> None:

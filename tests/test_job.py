@@ -108,3 +108,13 @@ def test_list_runs_reads_records_and_tolerates_odd_folders(tmp_path):
     assert (runs["ok-run"].status, runs["ok-run"].test_acc) == ("finished", 0.99)
     assert runs["broken-run"].status == "record unreadable" and runs["cli-run"].status == "saved"
     assert "99.00%" in runs["ok-run"].label and "no accuracy" in runs["cli-run"].label
+
+
+def test_the_seed_decides_the_initial_weights_in_a_job(tmp_path):
+    weights = []
+    for name in ("a", "b"):
+        job = TrainingJob(tiny(max_steps=1, seed=7, lr=1e-9), tmp_path / name)
+        job.start()
+        job.join(120)
+        weights.append(load_checkpoint(tmp_path / name / "model.pt").model.conv1.weight)
+    torch.testing.assert_close(weights[0], weights[1])

@@ -4,7 +4,7 @@ import streamlit as st
 from cnn.runs import list_runs, read_record
 from cnn.train import OPTIMIZERS, PRESETS, make_config
 from ui import train_view
-from ui.layout import page_setup
+from ui.layout import page_setup, steady_container
 from ui.state import registry
 
 PRESET_HELP = {
@@ -62,7 +62,8 @@ def live():
 if job is None:
     st.info("No run yet on this server. Pick a preset and press **Start training**.")
 elif running:
-    live()
+    with steady_container("live_run"):
+        live()
 else:
     train_view.snapshot(job.snapshot())
 

@@ -33,6 +33,11 @@ def charts(at) -> int:
     return len(at.get("vega_lite_chart"))
 
 
+def svg_charts(at) -> list[str]:
+    """The titles of the SVG charts on the page (ui/svg.py labels each <svg> with its title)."""
+    return [m for e in at.markdown for m in re.findall(r'<svg [^>]*aria-label="([^"]+)"', e.value)]
+
+
 def captions(at) -> list[str]:
     return [c for image in at.get("image") for c in image.captions]
 
@@ -106,8 +111,8 @@ def test_train_runs_a_tiny_run_and_shows_its_charts(app):
     app.button(key="train_start").click().run()
     wait_for(app, lambda at: "Finished." in texts(at))
     assert "Final test accuracy" in texts(app) and "Step 8 of 8" in texts(app)
-    assert charts(app) >= 2  # loss and accuracy
-    assert any("conv1: the 32 filters" in c for c in captions(app))
+    assert svg_charts(app) == ["Training loss", "Accuracy"] * 2  # the run's, and its record's under "Saved runs"
+    assert "conv1: the 32 filters (5×5) at step 8" in texts(app)
     assert any("fast-" in o for o in app.selectbox(key="train_saved_run").options)  # saved under runs/
 
 

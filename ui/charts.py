@@ -1,18 +1,15 @@
-"""Charts as plain Vega-Lite specs over small DataFrames, rebuilt from a snapshot on every refresh.
-
-The Train page redraws its charts every second while a run trains, on the same CPU cores
-as the training, so they are kept cheap: hand-written specs (no Altair validation) and at
-most MAX_POINTS points a line.
-"""
+"""The app's charts: training curves as inline SVG (see ui/svg.py), probabilities as Vega-Lite."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-MAX_POINTS = 120  # longer curves are thinned to about this many points per line
+from ui.svg import Axis, Line, line_chart
+
 ACCENT = "#ff4b4b"
 MUTED = "#8a8fa3"
 LIGHT = "#c9cbd6"
+BLUE = "#1f77b4"
 
 
 def smooth(values: list[float], weight: float = 0.95) -> np.ndarray:
@@ -21,66 +18,38 @@ def smooth(values: list[float], weight: float = 0.95) -> np.ndarray:
     return pd.Series(values, dtype=float).ewm(alpha=1 - weight, adjust=True).mean().to_numpy()
 
 
-def _thin(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.iloc[:: max(1, len(frame) // MAX_POINTS)]
+def _step_axis(n: int) -> Axis:
+    return Axis("step", 0, max(n, 1))
 
 
-def _colour(domain: list[str], colours: list[str]) -> dict:
-    return {"field": "series", "type": "nominal", "scale": {"domain": domain, "range": colours},
-            "legend": {"orient": "top", "title": None}}
+def loss_chart(losses: list[float]) -> str:
+    """The loss at every step and smoothed, on a log scale (SVG)."""
+    steps, raw = np.arange(1, len(losses) + 1), np.asarray(losses, dtype=float)
+    finite = raw[np.isfinite(raw) & (raw > 0)]
+    low, high = (finite.min(), finite.max()) if len(finite) else (0.1, 1.0)
+    y = Axis("cross-entropy (log scale)", 10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high)), log=True)
+    return line_chart("Training loss", [Line("every step", steps, raw, LIGHT, 1),
+                                        Line("smoothed", steps, smooth(losses), ACCENT, 2.5)],
+                      _step_axis(len(losses)), y)
 
 
-def loss_chart(losses: list[float]) -> tuple[pd.DataFrame, dict]:
-    """(data, spec): the loss at every step and smoothed, on a log scale."""
-    steps = np.arange(1, len(losses) + 1)
-    wide = _thin(pd.DataFrame({"step": steps, "every step": losses, "smoothed": smooth(losses)}))
-    data = wide.melt("step", var_name="series", value_name="loss")
-    spec = {
-        "title": "Training loss", "height": 260,
-        "mark": {"type": "line", "clip": True},
-        "encoding": {
-            "x": {"field": "step", "type": "quantitative", "title": "step"},
-            "y": {"field": "loss", "type": "quantitative", "scale": {"type": "log"},
-                  "title": "cross-entropy (log scale)"},
-            "color": _colour(["every step", "smoothed"], [LIGHT, ACCENT]),
-            "strokeWidth": {"condition": {"test": "datum.series == 'smoothed'", "value": 2.5}, "value": 1},
-        },
-    }
-    return data, spec
-
-
-def accuracy_chart(train_accs: list[float], evals: list[tuple[int, float, float, bool]]) -> tuple[pd.DataFrame, dict]:
-    """(data, spec): smoothed training accuracy, and test accuracy at each evaluation."""
+def accuracy_chart(train_accs: list[float], evals: list[tuple[int, float, float, bool]]) -> str:
+    """Smoothed training accuracy, and test accuracy at each evaluation (SVG, hover a dot)."""
     steps = np.arange(1, len(train_accs) + 1)
-    train = _thin(pd.DataFrame({"step": steps, "accuracy": smooth(train_accs), "series": "training (smoothed)"}))
-    test = pd.DataFrame([(s, acc, "test (all 10,000)" if full else "test (subset)") for s, acc, _, full in evals],
-                        columns=["step", "accuracy", "series"])
-    data = pd.concat([train, test], ignore_index=True)
-    training = "datum.series == 'training (smoothed)'"
-    spec = {
-        "title": "Accuracy", "height": 260,
-        "encoding": {
-            "x": {"field": "step", "type": "quantitative", "title": "step"},
-            "y": {"field": "accuracy", "type": "quantitative", "title": "accuracy",
-                  "scale": {"domain": [_floor(train_accs, evals), 1.0]}, "axis": {"format": ".0%"}},
-            "color": _colour(["training (smoothed)", "test (subset)", "test (all 10,000)"], [MUTED, "#1f77b4", ACCENT]),
-        },
-        "layer": [  # a line for training; lines with a dot per evaluation for the test series
-            {"transform": [{"filter": training}], "mark": {"type": "line", "clip": True}},
-            {"transform": [{"filter": f"!({training})"}],
-             "mark": {"type": "line", "clip": True, "point": {"filled": True, "size": 50}},
-             "encoding": {"tooltip": [{"field": "step", "type": "quantitative"},
-                                      {"field": "accuracy", "type": "quantitative", "format": ".2%"},
-                                      {"field": "series", "type": "nominal"}]}},
-        ],
-    }
-    return data, spec
+    lines = [Line("training (smoothed)", steps, smooth(train_accs), MUTED, 2)]
+    for full, name, colour in ((False, "test (subset)", BLUE), (True, "test (all 10,000)", ACCENT)):
+        points = [(s, acc) for s, acc, _, is_full in evals if is_full == full]
+        if points:
+            x, y = np.array(points).T
+            lines.append(Line(name, x, y, colour, 2, dots=True, tip=name + ", step {x:,.0f}: {y:.2%}"))
+    y = Axis("accuracy", _floor(train_accs, evals), 1.0, percent=True)
+    return line_chart("Accuracy", lines, _step_axis(len(train_accs)), y)
 
 
 def _floor(train_accs, evals) -> float:
     """The y-axis bottom: low enough for all but the first tenth of the curve, in tenths."""
     seen = list(smooth(train_accs)[len(train_accs) // 10:]) + [acc for _, acc, _, _ in evals]
-    return max(0.0, float(np.floor(min(seen, default=0.0) * 10) / 10))
+    return min(0.9, max(0.0, float(np.floor(min(seen, default=0.0) * 10) / 10)))
 
 
 def probability_chart(probs: np.ndarray) -> tuple[pd.DataFrame, dict]:

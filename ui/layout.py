@@ -14,3 +14,15 @@ def page_setup(title: str) -> None:
         st.markdown("### MNIST CNN, live")
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon)
+
+
+def steady_container(key: str):
+    """A container whose contents change without CSS transitions.
+
+    Streamlit fades each redrawn element back in over a second, and slides the progress bar
+    over half a second. In a view refreshed every second these never stop, and in a browser
+    without a GPU every frame is painted on the cores that train. Without them the browser
+    used about a third less CPU time while a run trained (and the charts stop flickering).
+    """
+    st.markdown(f"<style>.st-key-{key} * {{ transition: none !important; }}</style>", unsafe_allow_html=True)
+    return st.container(key=key)

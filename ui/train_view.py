@@ -5,7 +5,7 @@ import streamlit as st
 
 from cnn import viz
 from cnn.job import Snapshot
-from ui import charts
+from ui import charts, pictures
 
 ENDINGS = {
     "finished": (st.success, "Finished"),
@@ -41,15 +41,17 @@ def curves(losses: list[float], train_accs: list[float], evals: list) -> None:
         st.caption("The charts appear with the first steps.")
         return
     left, right = st.columns(2)
-    left.vega_lite_chart(*charts.loss_chart(losses), width="stretch")
-    right.vega_lite_chart(*charts.accuracy_chart(train_accs, evals), width="stretch")
+    left.markdown(charts.loss_chart(losses), unsafe_allow_html=True)  # SVG made by ui/svg.py
+    right.markdown(charts.accuracy_chart(train_accs, evals), unsafe_allow_html=True)
 
 
 def filters(s: Snapshot) -> None:
     if s.filters is None:
         return
-    st.image(viz.filter_grid(s.filters), output_format="PNG", width=420, caption=f"conv1: the 32 filters (5×5) at step {s.step:,}. "
-             "Red weights excite a filter, blue ones inhibit it.")
+    grid = viz.filter_grid(s.filters, scale=4)  # (90, 178, 3): the browser doubles it
+    st.markdown(pictures.inline_picture(grid, 356, f"conv1: the 32 filters (5×5) at step {s.step:,}. Red weights "
+                                    "excite a filter, blue ones inhibit it.", alt="the 32 conv1 filters"),
+                unsafe_allow_html=True)
 
 
 def snapshot(s: Snapshot) -> None:

@@ -1,0 +1,68 @@
+"""The training curves as SVG: scales, ticks, thinning, tooltips, and odd values."""
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from ui import charts
+from ui.svg import MAX_POINTS, Axis, Line, _nice_step, line_chart
+
+NS = {"svg": "http://www.w3.org/2000/svg"}
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)  # raises on anything that is not well-formed XML
+
+
+@pytest.mark.parametrize("rough, nice", [(0.17, 0.2), (0.02, 0.02), (23, 50), (400, 500), (1, 1)])
+def test_nice_steps_are_one_two_or_five_times_a_power_of_ten(rough, nice):
+    assert _nice_step(rough) == pytest.approx(nice)
+
+
+def test_a_log_axis_ticks_each_decade_and_places_them_evenly():
+    axis = Axis("loss", 0.01, 10, log=True)
+    assert axis.ticks() == pytest.approx([0.01, 0.1, 1, 10])
+    assert axis.position(np.array([0.01, 0.1, 1, 10]), 0, 300) == pytest.approx([0, 100, 200, 300])
+
+
+def test_a_percent_axis_labels_whole_percents_without_decimals():
+    axis = Axis("accuracy", 0.6, 1.0, percent=True)
+    assert [axis.label(t) for t in axis.ticks()] == ["60%", "70%", "80%", "90%", "100%"]
+
+
+def test_long_lines_are_thinned_and_dots_carry_their_value_on_hover():
+    x = np.arange(10_000)
+    svg = line_chart("A <chart>", [Line("train & test", x, np.linspace(0.5, 1, len(x)), "#000"),
+                                   Line("test", np.array([100, 200]), np.array([0.9, 0.95]), "#f00", dots=True,
+                                        tip="step {x:.0f}: {y:.1%}")],
+                     Axis("step", 0, 10_000), Axis("accuracy", 0.5, 1.0, percent=True))
+    root = parse(svg)
+    assert root.get("aria-label") == "A <chart>"
+    first, second = root.findall(".//svg:polyline", NS)
+    assert MAX_POINTS <= len(first.get("points").split()) <= MAX_POINTS + 1
+    assert len(second.get("points").split()) == 2
+    assert [t.text for t in root.findall(".//svg:circle/svg:title", NS)] == ["step 100: 90.0%", "step 200: 95.0%"]
+    assert "train &amp; test" in svg
+
+
+def test_the_loss_chart_survives_values_a_log_scale_cannot_show():
+    svg = charts.loss_chart([2.3, 0.0, float("inf"), 0.5, float("nan"), 0.05])
+    points = parse(svg).findall(".//svg:polyline", NS)[0].get("points").split()
+    assert len(points) == 3 and "nan" not in svg  # 2.3, 0.5 and 0.05
+
+
+def test_the_accuracy_chart_shows_test_dots_per_kind_of_evaluation():
+    evals = [(10, 0.91, 0.3, False), (20, 0.95, 0.2, False), (30, 0.97, 0.1, True)]
+    root = parse(charts.accuracy_chart([0.5] * 5 + [0.99] * 25, evals))
+    assert len(root.findall(".//svg:polyline", NS)) == 3  # training, test subset, full test
+    assert len(root.findall(".//svg:circle", NS)) == 3
+
+
+def test_a_run_at_perfect_accuracy_still_gets_a_readable_axis():
+    root = parse(charts.accuracy_chart([1.0] * 20, []))
+    labels = [t.text for t in root.findall("svg:text", NS)]
+    assert "90%" in labels and "100%" in labels
+
+
+def test_no_tick_lies_past_the_end_of_the_axis():
+    assert Axis("step", 0, 760).ticks() == pytest.approx([0, 200, 400, 600])

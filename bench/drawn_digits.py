@@ -74,6 +74,23 @@ def drawn_set(images: np.ndarray, seed: int = 0) -> tuple[list[np.ndarray], list
     return [draw(centre_line(d), s) for d, s in zip(images, styles)], styles
 
 
+def scribble(rng: np.random.Generator) -> np.ndarray:
+    """A scribble that is no digit: one stroke through 5-14 random points -> (280, 280, 4) RGBA."""
+    corners = rng.uniform(40, CANVAS - 40, size=(rng.integers(5, 15), 2))
+    points = np.concatenate([np.linspace(a, b, 60) for a, b in zip(corners[:-1], corners[1:])])
+    return draw(points, DrawStyle(0.7, 0.0, 0.0, rng.uniform(8, 32), (CANVAS / 2, CANVAS / 2)))
+
+
+def scribbles(n: int, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [scribble(rng) for _ in range(n)]
+
+
+def doubted(model, canvases) -> np.ndarray:
+    """Whether the app would say "not sure" about each drawing (cnn.doubt_about)."""
+    return np.array([cnn.doubt_about(model, cnn.canvas_to_mnist(c)) is not None for c in canvases])
+
+
 def evaluate(model, canvases, labels) -> np.ndarray:
     """Whether each drawing is classified right, through the app's own preprocessing."""
     inputs = np.stack([cnn.canvas_to_mnist(c) for c in canvases])
@@ -110,6 +127,9 @@ def main() -> None:
         if sel.any():
             print(f"  brush width / digit height {lo:.1f}-{hi:.1f}: {right[sel].mean():.4f} ({sel.sum()} drawings)")
     print("  per digit:", " ".join(f"{d}:{right[labels == d].mean():.3f}" for d in range(10)))
+    model = cnn.load_model(args.model)
+    print(f"'not sure': {doubted(model, canvases).mean():.1%} of these drawings, "
+          f"{doubted(model, scribbles(args.n // 4, args.seed)).mean():.1%} of {args.n // 4} random scribbles")
 
 
 if __name__ == "__main__":

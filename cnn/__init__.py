@@ -18,6 +18,7 @@ import torch
 
 from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 from .data import DataError, load_split
+from .doubt import Doubt, assess
 from .model import LAYERS, ModelConfig, Net
 from .preprocess import EmptyDrawingError, Prepared, canvas_to_mnist, prepare
 
@@ -26,7 +27,8 @@ SPATIAL_LAYERS = ("conv1", "pool1", "conv2", "pool2")
 
 __all__ = [
     "BUNDLED_MODEL", "Checkpoint", "CheckpointError", "DataError", "EmptyDrawingError", "LAYERS", "ModelConfig",
-    "Net", "Prepared", "SPATIAL_LAYERS", "Analysis", "analyze", "canvas_to_mnist", "classify", "feature_maps",
+    "Net", "Prepared", "SPATIAL_LAYERS", "Analysis", "Doubt", "analyze", "assess", "canvas_to_mnist", "classify",
+    "doubt_about", "feature_maps",
     "load_checkpoint", "load_model", "load_split", "prepare", "save_checkpoint",
 ]
 
@@ -70,6 +72,11 @@ def analyze(model: Net, image) -> Analysis:
     probs = torch.softmax(acts["logits"], dim=1)[0].cpu().numpy()
     maps = {name: a[0].reshape(a.shape[1], *a.shape[2:] or (1, 1)).cpu().numpy() for name, a in acts.items()}
     return Analysis(probs, maps)
+
+
+def doubt_about(model: Net, image) -> str | None:
+    """Why not to trust the model's answer for one (28, 28) input, in words; None if it can be trusted."""
+    return assess(model, image, int(classify(model, image).argmax())).reason
 
 
 def _as_batch(model: Net, images) -> torch.Tensor:

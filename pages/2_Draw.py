@@ -32,10 +32,13 @@ with canvas_col:
         st.session_state["draw_image"] = canvas.image_data  # (280, 280, 4) RGBA
 
 image = st.session_state.get("draw_image")
+prepared = None
 try:
     prepared = cnn.prepare(image) if image is not None else None
 except cnn.EmptyDrawingError:
-    prepared = None
+    pass
+except ValueError as e:  # not a picture the canvas could have made
+    st.error(f"This drawing cannot be read: {e}. Clear the canvas and draw again.")
 
 if prepared is None:
     verdict_col.info("Draw a digit on the black canvas: the prediction appears when you lift the mouse.")
@@ -44,5 +47,5 @@ elif model is not None:
     with input_col:
         draw_view.model_input(prepared.image)
     with verdict_col:
-        draw_view.verdict(analysis.probs)
+        draw_view.verdict(analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
     draw_view.layers(model, analysis)

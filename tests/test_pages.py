@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from bench import drawn_digits
 from conftest import FIXTURE, stroke_canvas
 
 TIMEOUT = 60  # torch imports slowly
@@ -70,6 +71,42 @@ def test_draw_shows_prediction_bars_and_feature_maps(app):
     for label in ("conv1 · 32 × 28 × 28", "pool1 · 32 × 14 × 14", "conv2 · 64 × 14 × 14", "pool2 · 64 × 7 × 7",
                   "conv1 filters"):
         assert any(label in c for c in shown), label
+
+
+def rgba(ink: np.ndarray) -> np.ndarray:
+    grey = (ink * 255).astype(np.uint8)
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+def show_drawing(app, image):
+    app.switch_page("pages/2_Draw.py").run()
+    app.session_state["draw_image"] = image
+    app.run()
+    assert not app.exception
+    return texts(app)
+
+
+def test_a_dot_gets_a_not_sure_note(app):
+    ink = np.zeros((280, 280), np.float32)
+    ink[130:145, 130:145] = 1
+    shown = show_drawing(app, rgba(ink))
+    assert "Prediction: " in shown and "Not sure" in shown and "fills its box" in shown
+
+
+def test_a_scribble_gets_a_not_sure_note(app):
+    shown = show_drawing(app, drawn_digits.scribbles(1, seed=5)[0])
+    assert "Prediction: " in shown and "Not sure" in shown
+
+
+def test_a_canvas_of_another_size_is_read_the_same(app):
+    shown = show_drawing(app, rgba(stroke_canvas(size=500, box=(80, 120, 420, 380), width=36)))
+    assert "Prediction: 7 (" in shown and "Not sure" not in shown
+
+
+@pytest.mark.parametrize("image", [np.zeros((280, 280, 7), np.uint8), np.zeros((3,), np.uint8)], ids=["7 channels", "1-D"])
+def test_a_malformed_drawing_is_a_message_not_a_traceback(app, image):
+    shown = show_drawing(app, image)
+    assert "This drawing cannot be read" in shown and "Prediction" not in shown
 
 
 def test_a_corrupt_saved_run_shows_its_error_and_the_page_keeps_working(app, tmp_path):

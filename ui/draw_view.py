@@ -8,17 +8,17 @@ import cnn
 from cnn import viz
 from ui import charts
 
-UNSURE_BELOW = 0.6  # a top probability under this gets a "not sure" note
 LAYER_COLUMNS = {"conv1": 8, "pool1": 8, "conv2": 8, "pool2": 8}
 LAYER_SCALE = {"conv1": 2, "pool1": 4, "conv2": 4, "pool2": 8}  # tiles about 56 px wide
 
 
-def verdict(probs: np.ndarray) -> None:
+def verdict(probs: np.ndarray, doubt: cnn.Doubt) -> None:
     order = np.argsort(probs)[::-1]
     top, second = int(order[0]), int(order[1])
     st.markdown(f"#### Prediction: {top} ({probs[top]:.1%})")
-    if probs[top] < UNSURE_BELOW:
-        st.warning(f"Not sure: it could also be a **{second}** ({probs[second]:.1%}).")
+    if doubt.reason:
+        st.warning(f"**Not sure**: {doubt.reason}. Is it a digit? If so, it could also be a **{second}** "
+                   f"({probs[second]:.1%}).")
     st.vega_lite_chart(*charts.probability_chart(probs), width="stretch")
 
 

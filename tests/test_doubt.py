@@ -1,0 +1,51 @@
+"""The "not sure" flag: dots, blobs and scribbles are doubted, ordinary drawings are not."""
+import numpy as np
+import pytest
+
+import cnn
+from bench import drawn_digits
+
+
+def ink_canvas(paint) -> np.ndarray:
+    ink = np.zeros((280, 280), np.float32)
+    paint(ink)
+    return ink
+
+
+def dot(ink):
+    ink[130:148, 130:148] = 1
+
+
+def blob(ink):
+    ink[5:275, 5:275] = 1
+
+
+def bar(width):
+    def paint(ink):
+        ink[40:240, 140 - width // 2 : 140 + (width + 1) // 2] = 1
+    return paint
+
+
+@pytest.mark.parametrize("paint", [dot, blob], ids=["dot", "blob"])
+def test_a_dot_or_a_blob_is_doubted_for_its_density(bundled_model, paint):
+    reason = cnn.doubt_about(bundled_model, cnn.canvas_to_mnist(ink_canvas(paint)))
+    assert reason and "fills its box" in reason
+
+
+@pytest.mark.parametrize("width", [1, 6, 40])
+def test_a_one_drawn_with_the_thinnest_or_thickest_brush_is_read_and_trusted(bundled_model, width):
+    image = cnn.canvas_to_mnist(ink_canvas(bar(width)))
+    assert cnn.classify(bundled_model, image).argmax() == 1
+    assert cnn.doubt_about(bundled_model, image) is None
+
+
+def test_most_scribbles_are_doubted_and_few_drawn_digits_are(bundled_model, mnist_small):
+    scribbles = drawn_digits.scribbles(40, seed=3)
+    digits, _ = drawn_digits.drawn_set(mnist_small[1].images[:100, 0].numpy(), seed=3)
+    assert drawn_digits.doubted(bundled_model, scribbles).mean() >= 0.6  # 78% of 100 in the README's run
+    assert drawn_digits.doubted(bundled_model, digits).mean() <= 0.1  # 4.2% of 400 there
+
+
+def test_the_assessment_is_deterministic(bundled_model):
+    image = cnn.canvas_to_mnist(ink_canvas(bar(20)))
+    assert cnn.assess(bundled_model, image, 1) == cnn.assess(bundled_model, image, 1)

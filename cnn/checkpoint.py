@@ -6,6 +6,7 @@ tensors and plain data and can never run code.
 """
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import tempfile
@@ -56,8 +57,12 @@ def save_checkpoint(
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a checkpoint is an ordinary file
+        # Serialised in memory first: torch's own file writer turns a full disk into an opaque
+        # RuntimeError, a plain write gives the OSError that says what happened.
+        data = io.BytesIO()
+        torch.save(payload, data)
         with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
+            f.write(data.getbuffer())
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

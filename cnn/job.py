@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .model import Net
-from .runs import CHECKPOINT, new_run_name, run_dir, write_record
+from .runs import CHECKPOINT, RunInfo, list_runs, new_run_name, run_dir, runs_root, write_record
 from .train import Event, TrainConfig, train
 
 SEND_EVERY = 0.2  # seconds between the child's progress messages (the page refreshes every second)
@@ -85,6 +85,7 @@ class _Sender:
 
 def _child(config: TrainConfig, out: Path, messages, stop) -> None:
     """The child process: train, sending ("events", [Event], filters, weights), then ("end", update)."""
+    _stop_if_orphaned(stop, messages)
     torch.manual_seed(config.seed)  # train() seeds only the models it makes itself
     model = Net()
     try:
@@ -93,6 +94,19 @@ def _child(config: TrainConfig, out: Path, messages, stop) -> None:
     except Exception as e:  # noqa: BLE001 - whatever it was, the page reports it and the server lives on
         update = dict(status="failed", message=f"Training failed: {e}")
     messages.put(("end", update))
+
+
+def _stop_if_orphaned(stop, messages) -> None:
+    """Stop the run (evaluated and saved, as with Stop) if the server dies, even by SIGKILL:
+    a run going on alone would write to a folder that no server follows."""
+    parent = _SPAWN.parent_process()
+
+    def watch():
+        parent.join()
+        messages.cancel_join_thread()  # nobody reads the queue now: exit without flushing it
+        stop.set()
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
 class TrainingJob:
@@ -148,7 +162,7 @@ class TrainingJob:
             update = dict(status="failed", message=f"Lost track of the training process: {e}")
         with self._lock:
             self._progress.update(update)
-        self._save_record()
+        self._try_save_record()
         self._process.join(10)
 
     def _follow(self) -> dict:
@@ -172,7 +186,7 @@ class TrainingJob:
             if weights is not None:
                 self._weights = (self._weights[0] + 1, weights)
         if any(e.kind == "eval" and e.full_eval for e in events):
-            self._save_record()  # curves survive a crash up to the last epoch
+            self._try_save_record()  # curves survive a crash up to the last epoch
 
     def _fold(self, event: Event) -> None:
         p = self._progress
@@ -186,6 +200,16 @@ class TrainingJob:
         if event.kind == "eval":
             self._evals.append((event.step, event.test_acc, event.test_loss, event.full_eval))
 
+    def _try_save_record(self) -> None:
+        """Save the record, or say on the page why it could not be (the run itself goes on)."""
+        try:
+            self._save_record()
+        except OSError as e:
+            note = f" (Its record could not be saved: {e.strerror or e}.)"
+            with self._lock:
+                if note not in self._progress["message"]:
+                    self._progress["message"] += note
+
     def _save_record(self) -> None:
         s = self.snapshot()
         write_record(self.folder, {
@@ -194,6 +218,10 @@ class TrainingJob:
             "metrics": {"test_acc": s.test_acc, "steps": s.step, "epochs": s.epoch, "images_per_sec": s.images_per_sec},
             "curves": {"losses": s.losses, "train_accs": s.train_accs, "evals": s.evals},
         })
+
+
+class StartError(Exception):
+    """A run could not start; the message says why, for the page to show."""
 
 
 class Registry:
@@ -209,18 +237,30 @@ class Registry:
         """The latest job, running or ended (None before the first)."""
         return self._job
 
-    def start(self, config: TrainConfig) -> tuple[TrainingJob, bool]:
-        """(job, started): started is False when a run was already going (that run is returned)."""
+    def runs(self) -> list[RunInfo]:
+        """The saved runs, newest first; a run recorded as running that is not this server's is
+        listed as interrupted."""
+        job = self._job
+        return list_runs(self.root, active=job.name if job and job.running else None)
+
+    def start(self, config: TrainConfig, label: str = "") -> tuple[TrainingJob, bool]:
+        """(job, started): started is False when a run was already going (that run is returned).
+        `label` (e.g. typed by a user) starts the run's name; the preset's name if empty."""
         with self._lock:
             if self._job and self._job.running:
                 return self._job, False
-            folder = run_dir(self._free_name(config.preset), self.root)
-            self._job = TrainingJob(config, folder)
-            self._job.start()
-            return self._job, True
+            try:
+                job = TrainingJob(config, run_dir(self._free_name(label.strip() or config.preset), self.root))
+                job.start()
+            except OSError as e:
+                raise StartError(f"Cannot start a run: the runs folder {runs_root(self.root).resolve()} cannot be "
+                                 f"written to ({e.strerror or e}). Free some space, or set CNN_RUNS_DIR to "
+                                 f"another folder.") from e
+            self._job = job
+            return job, True
 
-    def _free_name(self, preset: str) -> str:
-        name = base = new_run_name(preset)
+    def _free_name(self, label: str) -> str:
+        name = base = new_run_name(label)
         n = 1
         while run_dir(name, self.root).exists():  # two starts within one second
             n += 1

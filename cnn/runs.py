@@ -25,9 +25,11 @@ def runs_root(root: str | os.PathLike | None = None) -> Path:
     return Path(root or os.environ.get(RUNS_ENV) or "runs")
 
 
-def new_run_name(preset: str, now: datetime | None = None) -> str:
-    """<preset>-<YYYYmmdd-HHMMSS>, e.g. fast-20261127-231500."""
-    name = f"{preset}-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
+def new_run_name(label: str, now: datetime | None = None) -> str:
+    """<label>-<YYYYmmdd-HHMMSS>, e.g. fast-20261127-231500. The label may be anything a user
+    typed: only letters, digits, '_' and '-' are kept, so it can never name a path."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-_")[:40] or "run"
+    name = f"{slug}-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
     if not _SAFE_NAME.match(name):
         raise ValueError(f"not a safe run name: {name!r}")
     return name
@@ -45,12 +47,16 @@ class RunInfo:
     name: str
     folder: Path
     created: datetime
-    status: str  # finished, stopped, diverged, running, "saved" (no record) or "record unreadable"
+    status: str  # finished, stopped, diverged, failed, running, interrupted, "saved" (no record), "record unreadable"
     test_acc: float | None
 
     @property
     def checkpoint(self) -> Path:
         return self.folder / CHECKPOINT
+
+    @property
+    def has_checkpoint(self) -> bool:
+        return self.checkpoint.is_file()
 
     @property
     def label(self) -> str:
@@ -79,26 +85,31 @@ def read_record(folder: Path) -> dict:
     return record
 
 
-def list_runs(root: str | os.PathLike | None = None) -> list[RunInfo]:
-    """Every run folder with a checkpoint, newest first; a run whose record cannot be read is
-    listed as such rather than hidden."""
+def list_runs(root: str | os.PathLike | None = None, active: str | None = None) -> list[RunInfo]:
+    """Every run folder with a checkpoint or a record, newest first. A run whose record cannot
+    be read is listed as such rather than hidden; one recorded as running that is not `active`
+    (the run in progress) was cut off, e.g. by the server being killed: "interrupted"."""
     root = runs_root(root)
     if not root.is_dir():
         return []
-    runs = [_info(folder) for folder in root.iterdir()
-            if folder.is_dir() and _SAFE_NAME.match(folder.name) and (folder / CHECKPOINT).is_file()]
+    runs = [_info(folder, active) for folder in root.iterdir()
+            if folder.is_dir() and _SAFE_NAME.match(folder.name)
+            and ((folder / CHECKPOINT).is_file() or (folder / RECORD).is_file())]
     return sorted(runs, key=lambda r: r.created, reverse=True)
 
 
-def _info(folder: Path) -> RunInfo:
-    modified = datetime.fromtimestamp((folder / CHECKPOINT).stat().st_mtime)
+def _info(folder: Path, active: str | None) -> RunInfo:
+    saved = folder / CHECKPOINT if (folder / CHECKPOINT).is_file() else folder / RECORD
+    modified = datetime.fromtimestamp(saved.stat().st_mtime)
     if not (folder / RECORD).exists():  # e.g. saved by `python -m cnn.train`: a checkpoint alone
         return RunInfo(folder.name, folder, modified, "saved", None)
     try:
         record = read_record(folder)
         created = datetime.fromisoformat(record.get("started") or modified.isoformat())
         acc = record.get("metrics", {}).get("test_acc")
-        return RunInfo(folder.name, folder, created, str(record.get("status", "unknown")),
-                       float(acc) if acc is not None else None)
+        status = str(record.get("status", "unknown"))
+        if status == "running" and folder.name != active:
+            status = "interrupted"
+        return RunInfo(folder.name, folder, created, status, float(acc) if acc is not None else None)
     except (OSError, ValueError, TypeError, AttributeError):  # the checkpoint may still be fine
         return RunInfo(folder.name, folder, modified, "record unreadable", None)

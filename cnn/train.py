@@ -29,7 +29,7 @@ from .model import Net
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 SCHEDULES = ("constant", "onecycle")
 PRECISIONS = ("auto", "fp32", "bf16")
-STATUSES = ("finished", "stopped", "diverged")
+STATUSES = ("finished", "stopped", "diverged", "failed")  # failed: the checkpoint could not be saved
 
 # Each preset is a full recipe; command-line flags and keyword arguments override parts of it.
 PRESETS: dict[str, dict] = {
@@ -119,6 +119,10 @@ class Event:
     full_eval: bool = False  # all test images, or a quick subset
     status: str = "running"  # then one of STATUSES
     message: str = ""
+
+
+class SaveError(Exception):
+    """The checkpoint could not be written (disk full, folder read-only...)."""
 
 
 @dataclass
@@ -222,30 +226,34 @@ class _Run:
     def execute(self) -> TrainResult:
         started = time.perf_counter()
         self.emit(Event("start", 0, self.total, 0.0))
-        status, message = "finished", f"Finished {self.total} steps."
+        try:
+            status, message = self._loop()
+            if status != "diverged":
+                self._evaluate_and_save()
+        except SaveError as e:  # e.g. the disk is full: end here, the last saved checkpoint is whole
+            status, message = "failed", str(e)
+        metrics = self._metrics(status, time.perf_counter() - started)
+        self.emit(self._event("end", test_acc=metrics["test_acc"], test_loss=metrics["test_loss"],
+                              full_eval=True, status=status, message=message))
+        checkpoint = self.out if self.out and self.out.exists() else None
+        return TrainResult(status, self.model.eval(), metrics, checkpoint, message, self.config)
+
+    def _loop(self) -> tuple[str, str]:
+        """Train until the step budget is spent, the stop flag is set or the loss blows up."""
         for idx in self._batches():
             if self.stop.is_set():
-                status, message = "stopped", f"Stopped at step {self.step} of {self.total}."
-                break
+                return "stopped", f"Stopped at step {self.step} of {self.total}."
             loss, acc = self._train_step(idx)
             if not math.isfinite(loss):
-                status = "diverged"
-                message = (f"The loss became {loss} at step {self.step}: training diverged (the learning rate "
-                           f"is probably too high). The last good checkpoint was kept.")
-                break
+                return "diverged", (f"The loss became {loss} at step {self.step}: training diverged (the learning "
+                                    f"rate is probably too high). The last good checkpoint was kept.")
             self.emit(self._event("step", loss=loss, acc=acc))
             if self.step % self.steps_per_epoch == 0 and self.step < self.total:
                 self._evaluate_and_save()
             elif self.step % self.eval_every == 0 and self.step < self.total:
                 acc_q, loss_q = evaluate(self.model, self.quick_test)
                 self.emit(self._event("eval", test_acc=acc_q, test_loss=loss_q))
-        if status != "diverged":
-            self._evaluate_and_save()
-        metrics = self._metrics(status, time.perf_counter() - started)
-        self.emit(self._event("end", test_acc=metrics["test_acc"], test_loss=metrics["test_loss"],
-                              full_eval=True, status=status, message=message))
-        checkpoint = self.out if self.out and self.out.exists() else None
-        return TrainResult(status, self.model.eval(), metrics, checkpoint, message, self.config)
+        return "finished", f"Finished {self.total} steps."
 
     def _batches(self):
         """Index batches, reshuffled each epoch, until the step budget is spent."""
@@ -283,7 +291,11 @@ class _Run:
         acc, loss = evaluate(self.model, self.test)
         self.last_eval = (acc, loss)
         if self.out:
-            save_checkpoint(self.out, self.model, self.config.to_dict(), self._metrics("running", None))
+            try:
+                save_checkpoint(self.out, self.model, self.config.to_dict(), self._metrics("running", None))
+            except OSError as e:
+                raise SaveError(f"Could not save the checkpoint to {self.out}: {e.strerror or e}. Training "
+                                f"stopped at step {self.step}; the last checkpoint saved there is unchanged.") from e
         self.emit(self._event("eval", test_acc=acc, test_loss=loss, full_eval=True))
 
     def _event(self, kind: str, **fields) -> Event:
@@ -394,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: could not write the checkpoint {out}: {e.strerror or e}", file=sys.stderr)
         return 1
     _report(result, args.json)
-    return 0 if result.status != "diverged" else 1
+    return 0 if result.status in ("finished", "stopped") else 1
 
 
 def _train_with_progress_bar(config: TrainConfig, out: Path) -> TrainResult:

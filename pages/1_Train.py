@@ -1,7 +1,8 @@
 """Train: pick a recipe, start a background run, watch it learn."""
 import streamlit as st
 
-from cnn.runs import list_runs, read_record
+from cnn.runs import read_record
+from cnn.job import StartError
 from cnn.train import OPTIMIZERS, PRESETS, make_config
 from ui import train_view
 from ui.layout import page_setup, steady_container
@@ -27,8 +28,9 @@ with st.expander("Advanced"):
     a, b, c = st.columns(3)
     optimizer = a.selectbox("Optimizer", OPTIMIZERS, index=OPTIMIZERS.index(recipe.optimizer),
                             key=f"train_optimizer_{preset}", disabled=running)
-    lr = a.number_input("Learning rate (peak)", min_value=1e-5, max_value=1.0, value=recipe.lr, step=1e-4,
-                        format="%.4f", key=f"train_lr_{preset}", disabled=running)
+    lr = a.number_input("Learning rate (peak)", min_value=1e-5, max_value=10.0, value=recipe.lr, step=1e-4,
+                        format="%.4f", key=f"train_lr_{preset}", disabled=running,
+                        help="Too high and the loss blows up: try 10 with sgd to see a run diverge.")
     batch_size = b.select_slider("Batch size", BATCH_SIZES, value=recipe.batch_size, key=f"train_batch_{preset}",
                                  disabled=running)
     epochs = b.number_input("Epochs", min_value=1, max_value=50, value=recipe.epochs, step=1,
@@ -37,15 +39,20 @@ with st.expander("Advanced"):
                        key=f"train_augment_{preset}", disabled=running)
     seed = c.number_input("Seed", min_value=0, max_value=2**31 - 1, value=recipe.seed, step=1,
                           key=f"train_seed_{preset}", disabled=running)
+    label = c.text_input("Run name", max_chars=40, placeholder=preset, key="train_label", disabled=running,
+                         help="Starts the saved run's name; letters, digits, '-' and '_' are kept.")
 
 start_col, stop_col, _ = st.columns([1, 1, 4])
 if start_col.button("Start training", type="primary", disabled=running, key="train_start", width="stretch"):
     config = make_config(preset, optimizer=optimizer, lr=float(lr), batch_size=int(batch_size), epochs=int(epochs),
                          augment=bool(augment), seed=int(seed))
-    job, started = reg.start(config)
-    running = True
-    if not started:
-        st.info("A run is already in progress on this server; here it is.")
+    try:
+        job, started = reg.start(config, label)
+        running = True
+        if not started:
+            st.info("A run is already in progress on this server; here it is.")
+    except StartError as e:
+        st.error(str(e))
 if stop_col.button("Stop", disabled=not running, key="train_stop", width="stretch"):
     job.stop()
     st.toast("Stopping after the current step...")
@@ -67,7 +74,7 @@ elif running:
 else:
     train_view.snapshot(job.snapshot())
 
-runs = list_runs(reg.root)
+runs = reg.runs()
 if runs:
     with st.expander(f"Saved runs ({len(runs)})"):
         chosen = st.selectbox("Run", runs, format_func=lambda r: r.label, key="train_saved_run")

@@ -8,7 +8,7 @@ import streamlit as st
 
 import cnn
 from cnn.job import Registry, model_from_weights
-from cnn.runs import list_runs, runs_root
+from cnn.runs import runs_root
 
 
 def registry() -> Registry:
@@ -61,7 +61,7 @@ def model_choices() -> list[ModelChoice]:
     if live:
         s = job.snapshot()
         choices.append(ModelChoice(f"Run in progress: {live} · step {s.step:,} of {s.total_steps:,}"))
-    choices += [ModelChoice(r.label, r.checkpoint) for r in list_runs(registry().root) if r.name != live]
+    choices += [ModelChoice(r.label, r.checkpoint) for r in registry().runs() if r.name != live and r.has_checkpoint]
     return choices
 
 

@@ -1,0 +1,150 @@
+"""Faults at the job level: a server killed mid-run or mid-save, a folder that cannot be
+written, a full disk, Stop pressed over and over, names typed by users."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from cnn.checkpoint import load_checkpoint
+from cnn.job import Registry, StartError
+from cnn.runs import RECORD, list_runs, new_run_name, run_dir, write_record
+from conftest import FIXTURE
+from faults import full_disk, read_only
+from test_job import tiny
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def wait_until(condition, seconds=60.0, every=0.1):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return False
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie has ended too
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+SERVER = textwrap.dedent("""
+    import sys, time
+    from cnn.job import Registry
+    from cnn.train import make_config
+    registry = Registry(sys.argv[1])
+    job, _ = registry.start(make_config("fast", batch_size=100, epochs=500, eval_subset=200, data_dir=sys.argv[2]))
+    print(job._process.pid, flush=True)
+    time.sleep(600)
+""")
+
+
+def test_a_server_killed_mid_run_leaves_an_interrupted_run_that_loads(tmp_path):
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp_path), str(FIXTURE)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    child = int(server.stdout.readline())
+    assert wait_until(lambda: any(tmp_path.glob("*/model.pt")), 90), "no checkpoint was saved"
+    time.sleep(1.0)  # into the next epochs, saves included
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    assert wait_until(lambda: not alive(child), 30), "the training process outlived its server"
+    (run,) = Registry(tmp_path).runs()
+    assert run.status == "interrupted" and run.has_checkpoint
+    checkpoint = load_checkpoint(run.checkpoint)
+    assert checkpoint.metrics["steps"] > 0
+    again, started = Registry(tmp_path).start(tiny(max_steps=3))
+    assert started
+    again.join(60)
+    assert again.snapshot().status == "finished", again.snapshot().message
+
+
+SAVER = textwrap.dedent("""
+    import sys
+    import torch
+    from cnn.checkpoint import save_checkpoint
+    from cnn.model import Net
+    model = Net()
+    print("ready", flush=True)
+    step = 0
+    while True:
+        step += 1
+        with torch.no_grad():
+            model.fc2.bias.fill_(step)
+        save_checkpoint(sys.argv[1], model, metrics={"step": step})
+""")
+
+
+def test_a_process_killed_while_saving_never_leaves_a_broken_checkpoint(tmp_path):
+    path = tmp_path / "model.pt"
+    for attempt in range(5):
+        saver = subprocess.Popen([sys.executable, "-c", SAVER, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert saver.stdout.readline().strip() == "ready"
+        assert wait_until(path.exists, 30)
+        time.sleep(0.05 + 0.07 * attempt)  # at different points of a save
+        saver.send_signal(signal.SIGKILL)
+        saver.wait()
+        saved = load_checkpoint(path)
+        assert float(saved.model.fc2.bias[0]) == saved.metrics["step"]
+
+
+def test_a_read_only_runs_folder_refuses_to_start_with_a_clear_message(tmp_path):
+    with read_only(tmp_path / "runs") as runs:
+        with pytest.raises(StartError, match="cannot be written to .*Read-only file system"):
+            Registry(runs).start(tiny(max_steps=2))
+        assert Registry(runs).current is None and list_runs(runs) == []
+
+
+def test_a_full_disk_ends_the_run_as_failed_and_says_why(tmp_path):
+    with full_disk(tmp_path / "runs") as runs:
+        registry = Registry(runs)
+        job, _ = registry.start(tiny(max_steps=6))
+        job.join(90)
+        s = job.snapshot()
+        assert s.status == "failed" and "No space left on device" in s.message
+        assert not list(runs.glob("*/model.pt")) and not list(runs.glob("*/.*.tmp"))  # no half-written file
+        (run,) = registry.runs()
+        assert run.status == "failed" and not run.has_checkpoint
+
+
+def test_stop_pressed_many_times_ends_the_run_once(tmp_path):
+    registry = Registry(tmp_path)
+    job, _ = registry.start(tiny(epochs=50))
+    assert wait_until(lambda: job.snapshot().step > 0, 60)
+    for _ in range(50):
+        job.stop()
+    job.join(60)
+    assert job.snapshot().status == "stopped" and [r.status for r in registry.runs()] == ["stopped"]
+
+
+@pytest.mark.parametrize("label, start", [("../../etc/passwd", "etc-passwd-"), ("/abs/path", "abs-path-"),
+                                          ("a\\b", "a-b-"), ("", "run-"), ("..", "run-"), ("my run ✓", "my-run-"),
+                                          ("x" * 200, "x" * 40 + "-")])
+def test_names_typed_by_users_become_safe_run_names(tmp_path, label, start):
+    name = new_run_name(label)
+    assert name.startswith(start) and run_dir(name, tmp_path).parent == tmp_path
+
+
+def test_a_run_started_with_a_hostile_name_stays_inside_the_runs_folder(tmp_path):
+    job, _ = Registry(tmp_path / "runs").start(tiny(max_steps=1), "../../outside")
+    job.join(60)
+    assert job.folder.parent == tmp_path / "runs" and job.name.startswith("outside-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"]
+
+
+def test_runs_recorded_as_running_elsewhere_are_interrupted_and_records_alone_are_listed(tmp_path):
+    write_record(tmp_path / "cut-off", {"status": "running", "started": "2026-01-01T00:00:00"})
+    (tmp_path / "cut-off" / "model.pt").write_bytes(b"x")
+    write_record(tmp_path / "live", {"status": "running", "started": "2026-01-02T00:00:00"})
+    runs = {r.name: r for r in list_runs(tmp_path, active="live")}
+    assert runs["cut-off"].status == "interrupted" and runs["cut-off"].has_checkpoint
+    assert runs["live"].status == "running" and not runs["live"].has_checkpoint
+    assert (tmp_path / "live" / RECORD).exists()

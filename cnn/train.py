@@ -29,6 +29,9 @@ from .model import Net
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 SCHEDULES = ("constant", "onecycle")
 PRECISIONS = ("auto", "fp32", "bf16")
+# A cross-entropy this high means logits in the thousands: the weights have blown up, and a
+# ReLU network that far gone rarely comes back (from 2.3 at the start; 0.01-0.3 when training).
+DIVERGED_ABOVE = 1e4
 STATUSES = ("finished", "stopped", "diverged", "failed")  # failed: the checkpoint could not be saved
 
 # Each preset is a full recipe; command-line flags and keyword arguments override parts of it.
@@ -244,9 +247,9 @@ class _Run:
             if self.stop.is_set():
                 return "stopped", f"Stopped at step {self.step} of {self.total}."
             loss, acc = self._train_step(idx)
-            if not math.isfinite(loss):
-                return "diverged", (f"The loss became {loss} at step {self.step}: training diverged (the learning "
-                                    f"rate is probably too high). The last good checkpoint was kept.")
+            if not loss < DIVERGED_ABOVE:  # NaN and infinity included
+                return "diverged", (f"The loss reached {loss:.3g} at step {self.step}: training diverged (the "
+                                    f"learning rate is probably too high). The last good checkpoint was kept.")
             self.emit(self._event("step", loss=loss, acc=acc))
             if self.step % self.steps_per_epoch == 0 and self.step < self.total:
                 self._evaluate_and_save()

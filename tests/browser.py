@@ -1,6 +1,10 @@
-"""Helpers for real-browser tests: a Streamlit server on a free port and headless Chromium."""
+"""Helpers for real-browser tests and benchmarks: a Streamlit server on a free port, headless
+Chromium, a run started from the Train page, and several sessions drawing at once on Draw."""
 from __future__ import annotations
 
+import asyncio
+import json
+import math
 import os
 import shutil
 import socket
@@ -8,10 +12,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+from playwright.async_api import async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -74,3 +83,154 @@ def stroke(page, points: list[tuple[float, float]]) -> None:
     for x, y in points[1:]:
         page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
     page.mouse.up()
+
+
+def server_pid(url: str) -> int:
+    """The pid of the server that `streamlit_server` started at `url`, found by its port in /proc
+    (Linux), so a benchmark can read the server's memory without the context manager changing."""
+    port = url.rsplit(":", 1)[1].encode()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:  # the process ended while we looked
+            continue
+        if b"streamlit" in args and b"--server.port" in args and args[args.index(b"--server.port") + 1] == port:
+            return int(cmdline.parent.name)
+    raise LookupError(f"no Streamlit server on port {port.decode()}")
+
+
+def log_problems(log: Path) -> list[str]:
+    """The server log's lines that mention a traceback or an exception: the app must not raise under load."""
+    return [line for line in log.read_text().splitlines() if "Traceback" in line or "Exception" in line]
+
+
+# Training from the Train page, in the sync API, and the run's record on disk.
+
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def start_training(page, url: str, epochs: int) -> None:
+    """Start the default preset ("fast") with `epochs` epochs from the Train page; returns once it
+    trains, and raises with the page's message if the run fails first (e.g. MNIST not found)."""
+    page.goto(f"{url}/Train")
+    page.get_by_text("Advanced").click()
+    page.get_by_label("Epochs").fill(str(epochs))
+    page.get_by_label("Epochs").press("Enter")
+    page.get_by_role("button", name="Start training").click()
+    failed = page.get_by_text("Failed.")
+    page.get_by_text("images/s").or_(failed).first.wait_for()
+    if failed.count():
+        raise RuntimeError(failed.first.inner_text())
+
+
+def training_running(page) -> bool:
+    """Whether the Train page still offers Stop, i.e. the run has not ended."""
+    return page.get_by_role("button", name="Stop").is_enabled()
+
+
+def stop_training(page) -> None:
+    """Press Stop if the run is still going; `ended_run_record` then waits for it to end."""
+    if training_running(page):
+        page.get_by_role("button", name="Stop").click()
+
+
+def ended_run_record(runs: Path, timeout_s: float = 120) -> dict:
+    """The newest run's run.json once the run has ended. Read from disk, not the page: the page says
+    "Stopped." a moment before the record is saved, and Playwright's waits keep the page busy."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        records = [json.loads(path.read_text()) for path in Path(runs).glob("*/run.json")]
+        newest = max(records, key=lambda r: r["started"])
+        if newest["status"] != "running":
+            return newest
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"run {newest['name']} still running after {timeout_s:.0f} s")
+        time.sleep(1)
+
+
+# Several people drawing at once on /Draw: one browser context each, driven concurrently with
+# Playwright's async API (its sync API serves one page at a time).
+
+DIGIT_STROKES = {
+    1: [(140, 40 + 10 * i) for i in range(21)],
+    0: [(140 + 60 * math.sin(t / 20 * 2 * math.pi), 140 - 95 * math.cos(t / 20 * 2 * math.pi)) for t in range(22)],
+}
+DRAW_HINT = "Draw a digit on the black canvas"
+PREDICTION_TIMEOUT_MS = 60_000
+# The digit of the "#### Prediction: N (xx.x%)" heading, or null; textContent, unlike innerText,
+# needs no layout, so polling it every frame in several pages stays cheap.
+PREDICTED_DIGIT_JS = """() => {
+    for (const h of document.querySelectorAll('h4')) {
+        const m = h.textContent.match(/Prediction: (\\d) \\(/);
+        if (m) return m[1];
+    }
+    return null;
+}"""
+
+
+@dataclass(frozen=True)
+class Drawing:
+    drawn: int
+    predicted: int | None  # None: no prediction appeared within PREDICTION_TIMEOUT_MS
+    latency_ms: float | None  # mouse-up to the prediction on the page
+
+
+def draw_concurrently(url: str, sessions: int, drawings: int,
+                      on_drawing: Callable[[int, Drawing], None] | None = None) -> list[list[Drawing]]:
+    """`sessions` browser sessions on /Draw, all drawing at once, each `drawings` digits (1, 0, 1, ...)
+    with a canvas reset in between; returns each session's drawings. `on_drawing(n, drawing)` hears of
+    every drawing (n counts from 1 within its session). It runs in a thread of its own, so a caller
+    may hold a sync Playwright browser (e.g. on the Train page) meanwhile: the sync API refuses to
+    share a thread with a running event loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _draw_sessions(url, sessions, drawings, on_drawing)).result()
+
+
+async def _draw_sessions(url, sessions, drawings, on_drawing) -> list[list[Drawing]]:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
+        # All pages load before any draws, so the drawing really overlaps.
+        pages = await asyncio.gather(*(_open_draw_page(browser, url) for _ in range(sessions)))
+        results = await asyncio.gather(*(_draw_digits(page, drawings, on_drawing) for page in pages))
+        await browser.close()
+    return list(results)
+
+
+async def _open_draw_page(browser, url: str):
+    context = await browser.new_context(viewport=VIEWPORT)
+    page = await context.new_page()
+    page.set_default_timeout(60_000)
+    await page.goto(f"{url}/Draw")
+    await page.locator("canvas.upper-canvas").wait_for()
+    await page.get_by_text(DRAW_HINT).wait_for()
+    return page
+
+
+async def _draw_digits(page, drawings: int, on_drawing) -> list[Drawing]:
+    results = []
+    for n in range(1, drawings + 1):
+        if n > 1:
+            await page.get_by_role("button", name="Reset canvas & history").click()
+            await page.get_by_text(DRAW_HINT).wait_for()  # the old prediction is gone
+        results.append(await _draw_and_time(page, 1 if n % 2 else 0))
+        if on_drawing:
+            on_drawing(n, results[-1])
+    return results
+
+
+async def _draw_and_time(page, digit: int) -> Drawing:
+    """Draw `digit` as `stroke` does and time from mouse-up until the page shows its prediction."""
+    points = DIGIT_STROKES[digit]
+    box = await page.locator("canvas.upper-canvas").bounding_box()
+    await page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    await page.mouse.down()
+    for x, y in points[1:]:
+        await page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
+    lifted = time.perf_counter()
+    await page.mouse.up()
+    try:
+        shown = await page.wait_for_function(PREDICTED_DIGIT_JS, polling="raf", timeout=PREDICTION_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        return Drawing(digit, None, None)
+    latency_ms = (time.perf_counter() - lifted) * 1000
+    return Drawing(digit, int(await shown.json_value()), latency_ms)

@@ -1,15 +1,17 @@
 """The real app in real headless Chromium, driven by Playwright with mouse strokes."""
-import math
+import os
 import re
+import signal
+import time
 
 import pytest
 from playwright.sync_api import expect
 
-from browser import CHROMIUM_FLAGS, chromium_or_skip, stroke, streamlit_server
+from browser import (CHROMIUM_FLAGS, DIGIT_STROKES, chromium_or_skip, server_pid, start_training, stroke,
+                     streamlit_server)
 from conftest import FIXTURE
 
-ONE = [(140, 40 + 10 * i) for i in range(21)]
-ZERO = [(140 + 60 * math.sin(t / 20 * 2 * math.pi), 140 - 95 * math.cos(t / 20 * 2 * math.pi)) for t in range(22)]
+ONE, ZERO = DIGIT_STROKES[1], DIGIT_STROKES[0]
 STEP = re.compile(r"Step ([\d,]+) of ([\d,]+)")
 
 
@@ -91,3 +93,49 @@ def test_train_survives_a_trip_to_draw_and_stops(server, page):
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Stopped.").wait_for()
     expect(page.get_by_role("button", name="Start training")).to_be_enabled()  # the page redraws once
+
+
+def test_a_server_killed_mid_run_restarts_with_the_run_interrupted_and_usable(page, tmp_path):
+    env = {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(tmp_path / "runs")}
+    with streamlit_server("app.py", env, tmp_path / "first.log") as url:
+        start_training(page, url, epochs=50)
+        page.wait_for_function("() => document.body.innerText.includes('test (all 10,000)')")  # an epoch saved
+        server = server_pid(url)
+        training = children_of(server)
+        assert training, "no training process found"
+        os.kill(server, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while any(running(pid) for pid in training) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(running(pid) for pid in training), "the run outlived its server"
+    with streamlit_server("app.py", env, tmp_path / "second.log") as url:
+        page.goto(f"{url}/Draw")
+        page.get_by_label("Model").click()  # the interrupted run is offered, and predicts
+        page.get_by_role("option", name=re.compile("interrupted")).click()
+        stroke(page, ONE)
+        expect(page.get_by_text("Prediction: 1 (")).to_be_visible()
+        start_training(page, url, epochs=1)  # and a new run starts
+    assert "Traceback" not in (tmp_path / "second.log").read_text()
+
+
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()  # [state, ppid, ...]
+
+
+def children_of(pid: int) -> list[int]:
+    kids = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and int(_stat(int(entry))[1]) == pid:
+                kids.append(int(entry))
+        except OSError:  # ended while we looked
+            pass
+    return kids
+
+
+def running(pid: int) -> bool:
+    try:
+        return _stat(pid)[0] != "Z"
+    except OSError:
+        return False

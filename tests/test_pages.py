@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from bench import drawn_digits
 from conftest import FIXTURE, stroke_canvas
+from faults import full_disk, read_only
 
 TIMEOUT = 60  # torch imports slowly
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -26,7 +27,7 @@ def app(monkeypatch, tmp_path):
 
 def texts(at) -> str:
     shown = [e.value for kind in ("markdown", "info", "warning", "error", "success", "caption")
-             for e in at.get(kind) if isinstance(e.value, str)]
+             for e in at.get(kind) if isinstance(e.value, str) and not e.value.startswith("<svg")]
     return "\n".join(shown + [bar.proto.text for bar in at.get("progress")])
 
 
@@ -184,3 +185,39 @@ def test_draw_offers_the_run_in_progress_and_saved_runs(app):
     options = app.selectbox(key="draw_model").options
     assert not any(o.startswith("Run in progress") for o in options)
     assert any(re.match(r"fast-\d{8}-\d{6} · \d{4}-\d\d-\d\d \d\d:\d\d · \d+\.\d\d% · stopped", o) for o in options)
+
+
+def draw_still_predicts(app):
+    app.switch_page("pages/2_Draw.py").run()
+    app.session_state["draw_image"] = drawing()
+    app.run()
+    assert not app.exception and "Prediction: 7 (" in texts(app)
+
+
+def test_a_diverging_run_ends_as_diverged_and_the_app_goes_on(app):
+    app.switch_page("pages/1_Train.py").run()
+    set_tiny_run(app, epochs=3)
+    app.selectbox(key="train_optimizer_fast").set_value("sgd")
+    app.number_input(key="train_lr_fast").set_value(10.0)  # the page's maximum
+    app.button(key="train_start").click().run()
+    wait_for(app, lambda at: "Diverged." in texts(at))
+    assert "learning rate is probably too high" in texts(app)
+    draw_still_predicts(app)
+
+
+def test_a_read_only_runs_folder_is_a_message_and_draw_goes_on(app, tmp_path):
+    with read_only(tmp_path / "runs"):
+        app.switch_page("pages/1_Train.py").run()
+        app.button(key="train_start").click().run()
+        assert not app.exception and "Cannot start a run" in texts(app) and "Read-only file system" in texts(app)
+        draw_still_predicts(app)
+
+
+def test_a_full_disk_stops_the_run_with_a_message_and_draw_goes_on(app, tmp_path):
+    with full_disk(tmp_path / "runs"):
+        app.switch_page("pages/1_Train.py").run()
+        set_tiny_run(app, epochs=3)
+        app.button(key="train_start").click().run()
+        wait_for(app, lambda at: "Failed." in texts(at))
+        assert "No space left on device" in texts(app)
+        draw_still_predicts(app)

@@ -1,0 +1,91 @@
+"""Four people drawing at once while a run trains: mouse-up to prediction, and the run's speed.
+
+One headless Chromium page starts a run of the default preset on /Train (full MNIST, --epochs
+epochs, so the run outlasts the drawing); then --sessions browser sessions on /Draw all draw at
+the same time, --drawings digits each (1, 0, 1, ... with a canvas reset in between), timing each
+from mouse-up until its prediction shows. The run is then stopped (if still going) and its
+images/s read from its run.json. Exits non-zero if a drawing got no prediction or the server
+logged a traceback or an exception.
+
+    CNN_DATA_DIR=../shared/data python bench/bench_load.py [--sessions 4] [--drawings 10] [--epochs 3]
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from common import setup
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from browser import (
+    CHROMIUM_FLAGS,
+    VIEWPORT,
+    Drawing,
+    chromium_or_skip,
+    draw_concurrently,
+    ended_run_record,
+    log_problems,
+    start_training,
+    stop_training,
+    streamlit_server,
+    training_running,
+)
+
+
+def report_drawings(drawings: list[Drawing]) -> bool:
+    """Print the drawings' outcome and latencies; True if every drawing got a prediction."""
+    latencies = [d.latency_ms for d in drawings if d.predicted is not None]
+    right = sum(d.predicted == d.drawn for d in drawings)
+    print(f"drawings: {len(drawings)}, with a prediction: {len(latencies)}, read as the digit drawn: {right}")
+    if latencies:
+        print(f"mouse-up to prediction: p50 {np.median(latencies):,.0f} ms, worst {max(latencies):,.0f} ms")
+    return len(latencies) == len(drawings)
+
+
+def report_run(record: dict, trained_throughout: bool) -> None:
+    metrics = record["metrics"]
+    print(f"training run {record['name']}: {record['status']} after {metrics['steps']:,} steps, "
+          f"{metrics['images_per_sec']:,.0f} images/s "
+          f"({'still training' if trained_throughout else 'already ended'} when the drawing ended)")
+
+
+def report_log(log: Path) -> bool:
+    """Print the server log's tracebacks and exceptions, if any; True if there were none."""
+    problems = log_problems(log)
+    print(f"server log: {len(problems)} lines with Traceback or Exception")
+    for line in problems:
+        print(f"  {line}")
+    if problems:
+        print(log.read_text())
+    return not problems
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--sessions", type=int, default=4, help="browser sessions drawing at once")
+    p.add_argument("--drawings", type=int, default=10, help="digits each session draws")
+    p.add_argument("--epochs", type=int, default=3, help="epochs of the training run (it must outlast the drawing)")
+    args = p.parse_args()
+    setup()
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        runs, log = Path(tmp) / "runs", Path(tmp) / "app.log"
+        with streamlit_server("app.py", {"CNN_RUNS_DIR": str(runs)}, log) as url:
+            browser = pw.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
+            train_page = browser.new_page(viewport=VIEWPORT)
+            train_page.set_default_timeout(120_000)
+            start_training(train_page, url, args.epochs)
+            sessions = draw_concurrently(url, args.sessions, args.drawings)
+            trained_throughout = training_running(train_page)
+            stop_training(train_page)
+            record = ended_run_record(runs)
+            browser.close()
+        all_predicted = report_drawings([d for session in sessions for d in session])
+        report_run(record, trained_throughout)
+        log_clean = report_log(log)
+    sys.exit(0 if all_predicted and log_clean else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -103,8 +103,10 @@ def test_list_runs_reads_records_and_tolerates_odd_folders(tmp_path):
         if record:
             (tmp_path / name / "run.json").write_text(record)
     (tmp_path / "no-checkpoint").mkdir()
+    (tmp_path / "model.pt; rm -rf ~").write_bytes(b"x")  # a file, not a run folder
+    (tmp_path / "..model.pt").write_bytes(b"x")
     runs = {r.name: r for r in list_runs(tmp_path)}
-    assert set(runs) == {"ok-run", "broken-run", "cli-run"}  # odd names and empty folders are skipped
+    assert set(runs) == {"ok-run", "broken-run", "cli-run"}  # odd names, stray files and empty folders are skipped
     assert (runs["ok-run"].status, runs["ok-run"].test_acc) == ("finished", 0.99)
     assert runs["broken-run"].status == "record unreadable" and runs["cli-run"].status == "saved"
     assert "99.00%" in runs["ok-run"].label and "no accuracy" in runs["cli-run"].label

@@ -104,7 +104,8 @@ def test_a_canvas_of_another_size_is_read_the_same(app):
     assert "Prediction: 7 (" in shown and "Not sure" not in shown
 
 
-@pytest.mark.parametrize("image", [np.zeros((280, 280, 7), np.uint8), np.zeros((3,), np.uint8)], ids=["7 channels", "1-D"])
+@pytest.mark.parametrize("image", [np.zeros((280, 280, 7), np.uint8), np.zeros((3,), np.uint8)],
+                         ids=["7 channels", "1-D"])
 def test_a_malformed_drawing_is_a_message_not_a_traceback(app, image):
     shown = show_drawing(app, image)
     assert "This drawing cannot be read" in shown and "Prediction" not in shown

@@ -1,4 +1,6 @@
 """Train: pick a recipe, start a background run, watch it learn."""
+from operator import attrgetter
+
 import streamlit as st
 
 from cnn.runs import read_record
@@ -58,26 +60,18 @@ if stop_col.button("Stop", disabled=not running, key="train_stop", width="stretc
     st.toast("Stopping after the current step...")
 
 
-@st.fragment(run_every=1.0)
-def live():
-    s = job.snapshot()
-    train_view.snapshot(s)
-    if not s.running:
-        st.rerun()  # the run ended: redraw the whole page once, and stop polling
-
-
 if job is None:
     st.info("No run yet on this server. Pick a preset and press **Start training**.")
 elif running:
     with steady_container("live_run"):
-        live()
+        train_view.live()
 else:
     train_view.snapshot(job.snapshot())
 
 runs = reg.runs()
 if runs:
     with st.expander(f"Saved runs ({len(runs)})"):
-        chosen = st.selectbox("Run", runs, format_func=lambda r: r.label, key="train_saved_run")
+        chosen = st.selectbox("Run", runs, format_func=attrgetter("label"), key="train_saved_run")
         try:
             record = read_record(chosen.folder)
             st.caption(record.get("message", ""))

@@ -1,4 +1,6 @@
 """Draw: a canvas, the model's verdict, and what every layer does with the drawing."""
+from operator import attrgetter
+
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
@@ -11,7 +13,7 @@ page_setup("Draw")
 st.title("Draw a digit")
 
 choices = model_choices()
-choice = st.selectbox("Model", choices, format_func=lambda c: c.label, key="draw_model")
+choice = st.selectbox("Model", choices, format_func=attrgetter("label"), key="draw_model")
 model = None
 if choice.error:
     st.error(f"This model cannot be used: {choice.error}")

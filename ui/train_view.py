@@ -6,6 +6,7 @@ import streamlit as st
 from cnn import viz
 from cnn.job import Snapshot
 from ui import charts, pictures
+from ui.state import registry
 
 ENDINGS = {
     "finished": (st.success, "Finished"),
@@ -58,3 +59,18 @@ def snapshot(s: Snapshot) -> None:
     progress(s)
     curves(s.losses, s.train_accs, s.evals)
     filters(s)
+
+
+@st.fragment(run_every=1.0)
+def live() -> None:
+    """The run in progress, redrawn every second without rerunning the page.
+
+    It lives here and finds the run itself: a function defined in a page script (a fragment,
+    a lambda given to a widget) keeps that script run's globals alive for as long as Streamlit
+    holds it, and with them the run they named. Every past run stayed in memory, weights and
+    all (bench/bench_memory.py: +12 to +25 MB a run).
+    """
+    s = registry().current.snapshot()
+    snapshot(s)
+    if not s.running:
+        st.rerun()  # the run ended: redraw the whole page once, and stop polling

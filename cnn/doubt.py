@@ -23,7 +23,7 @@ from .model import Net
 
 DENSE_ABOVE = 0.30  # mean ink of the 28x28 above which nothing in MNIST looks like it
 STEADY_BELOW = 0.80  # mean top probability over the changed copies under which we doubt
-COPIES = 32
+COPIES = 16
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Doubt:
 def assess(model: Net, image: np.ndarray, prediction: int) -> Doubt:
     """How far to trust `prediction` for one (28, 28) input in [0, 1]. Deterministic."""
     x = torch.as_tensor(np.asarray(image, dtype=np.float32)).reshape(1, 1, 28, 28)
-    copies = augment(x.repeat(COPIES, 1, 1, 1), AugmentConfig(), torch.Generator().manual_seed(0))  # (32, 1, 28, 28)
+    copies = augment(x.repeat(COPIES, 1, 1, 1), AugmentConfig(), torch.Generator().manual_seed(0))  # (COPIES, 1, 28, 28)
     device = next(model.parameters()).device
     probs = torch.softmax(model(copies.to(device)), dim=1)[:, prediction]
     return Doubt(density=float(x.mean()), steadiness=float(probs.mean()))

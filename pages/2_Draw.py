@@ -46,8 +46,9 @@ if prepared is None:
     verdict_col.info("Draw a digit on the black canvas: the prediction appears when you lift the mouse.")
 elif model is not None:
     analysis = cnn.analyze(model, prepared.image)
+    with verdict_col:  # the answer first: Streamlit sends each element as soon as it is made
+        note = draw_view.verdict(analysis.probs)
     with input_col:
         draw_view.model_input(prepared.image)
-    with verdict_col:
-        draw_view.verdict(analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
+    draw_view.doubt_note(note, analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
     draw_view.layers(model, analysis)

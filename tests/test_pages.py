@@ -31,17 +31,14 @@ def texts(at) -> str:
     return "\n".join(shown + [bar.proto.text for bar in at.get("progress")])
 
 
-def charts(at) -> int:
-    return len(at.get("vega_lite_chart"))
-
-
 def svg_charts(at) -> list[str]:
     """The titles of the SVG charts on the page (ui/svg.py labels each <svg> with its title)."""
     return [m for e in at.markdown for m in re.findall(r'<svg [^>]*aria-label="([^"]+)"', e.value)]
 
 
-def captions(at) -> list[str]:
-    return [c for image in at.get("image") for c in image.captions]
+def figures(at) -> list[str]:
+    """The captions of the pictures shown inline (ui/pictures.py), in page order."""
+    return [c for e in at.markdown for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", e.value)]
 
 
 def drawing() -> np.ndarray:
@@ -67,11 +64,10 @@ def test_draw_shows_prediction_bars_and_feature_maps(app):
     app.run()
     assert not app.exception
     assert "Prediction: 7 (" in texts(app)
-    assert charts(app) == 1  # the probability bars
-    shown = captions(app)
-    for label in ("conv1 · 32 × 28 × 28", "pool1 · 32 × 14 × 14", "conv2 · 64 × 14 × 14", "pool2 · 64 × 7 × 7",
-                  "conv1 filters"):
-        assert any(label in c for c in shown), label
+    assert len(app.get("vega_lite_chart")) == 1  # the probability bars
+    assert set(figures(app)[1:]) == {"conv1 · 32 × 28 × 28", "pool1 · 32 × 14 × 14", "conv2 · 64 × 14 × 14",
+                                     "pool2 · 64 × 7 × 7", "conv1 filters · 32 × 5 × 5 (red excites, blue inhibits)"}
+    assert figures(app)[0].startswith("28×28: cropped")
 
 
 def rgba(ink: np.ndarray) -> np.ndarray:
@@ -151,7 +147,7 @@ def test_train_runs_a_tiny_run_and_shows_its_charts(app):
     wait_for(app, lambda at: "Finished." in texts(at))
     assert "Final test accuracy" in texts(app) and "Step 8 of 8" in texts(app)
     assert svg_charts(app) == ["Training loss", "Accuracy"] * 2  # the run's, and its record's under "Saved runs"
-    assert "conv1: the 32 filters (5×5) at step 8" in texts(app)
+    assert any(c.startswith("conv1: the 32 filters (5×5) at step 8.") for c in figures(app))
     assert any("fast-" in o for o in app.selectbox(key="train_saved_run").options)  # saved under runs/
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnn import viz
 from cnn.job import Snapshot
 from ui import charts, pictures
 from ui.state import registry
@@ -47,12 +46,9 @@ def curves(losses: list[float], train_accs: list[float], evals: list) -> None:
 
 
 def filters(s: Snapshot) -> None:
-    if s.filters is None:
-        return
-    grid = viz.filter_grid(s.filters, scale=4)  # (90, 178, 3): the browser doubles it
-    st.markdown(pictures.inline_picture(grid, 356, f"conv1: the 32 filters (5×5) at step {s.step:,}. Red weights "
-                                    "excite a filter, blue ones inhibit it.", alt="the 32 conv1 filters"),
-                unsafe_allow_html=True)
+    if s.filters is not None:
+        pictures.filters(s.filters, f"conv1: the 32 filters (5×5) at step {s.step:,}. Red weights excite a filter, "
+                                    "blue ones inhibit it.")
 
 
 def snapshot(s: Snapshot) -> None:

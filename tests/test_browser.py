@@ -56,7 +56,7 @@ def test_draw_a_one_and_a_zero_and_reset(server, page):
     assert page.get_by_text("Prediction:").count() == 0
     stroke(page, ZERO)
     page.get_by_text("Prediction: 0 (").wait_for()
-    assert page.get_by_text("conv2 · 64 × 14 × 14").is_visible()
+    expect(page.get_by_text("conv2 · 64 × 14 × 14")).to_be_visible()  # sent just after the answer
 
 
 def progress_step(page) -> int:

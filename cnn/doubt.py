@@ -46,7 +46,8 @@ class Doubt:
 def assess(model: Net, image: np.ndarray, prediction: int) -> Doubt:
     """How far to trust `prediction` for one (28, 28) input in [0, 1]. Deterministic."""
     x = torch.as_tensor(np.asarray(image, dtype=np.float32)).reshape(1, 1, 28, 28)
-    copies = augment(x.repeat(COPIES, 1, 1, 1), AugmentConfig(), torch.Generator().manual_seed(0))  # (COPIES, 1, 28, 28)
+    # (COPIES, 1, 28, 28), the same changes every time
+    copies = augment(x.repeat(COPIES, 1, 1, 1), AugmentConfig(), torch.Generator().manual_seed(0))
     device = next(model.parameters()).device
     probs = torch.softmax(model(copies.to(device)), dim=1)[:, prediction]
     return Doubt(density=float(x.mean()), steadiness=float(probs.mean()))

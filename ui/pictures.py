@@ -25,10 +25,12 @@ def png_data_url(rgb: np.ndarray) -> str:
 
 
 def inline_picture(rgb: np.ndarray, caption: str, alt: str, width: int | None = None) -> None:
-    """Show an RGB picture at `width` pixels (default: its own), pixelated, with a caption."""
+    """Show an RGB picture at `width` pixels (default: its own), pixelated, with a caption.
+    (object-fit: Streamlit's markdown styles would otherwise draw it at its own size, centred.)"""
     width = width or rgb.shape[1]
     st.markdown(f'<figure style="margin:0"><img src="{png_data_url(rgb)}" alt="{escape(alt)}" width="{width}" '
-                f'style="image-rendering: pixelated; display: block; max-width: 100%; height: auto">'
+                f'style="image-rendering: pixelated; display: block; max-width: 100%; height: auto; '
+                f'object-fit: contain">'
                 f'<figcaption style="font-size: 14px; color: rgba(49, 51, 63, 0.6); margin-top: 4px">'
                 f'{escape(caption)}</figcaption></figure>', unsafe_allow_html=True)
 

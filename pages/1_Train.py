@@ -3,8 +3,8 @@ from operator import attrgetter
 
 import streamlit as st
 
-from cnn.runs import read_record
 from cnn.job import StartError
+from cnn.runs import read_record
 from cnn.train import OPTIMIZERS, PRESETS, make_config
 from ui import train_view
 from ui.layout import page_setup, steady_container

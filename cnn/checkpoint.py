@@ -13,12 +13,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from .model import ModelConfig, Net
 
 FORMAT = "cnn-mnist-checkpoint"
 VERSION = 1
+FILTER_HISTORY = "filter_history"  # in `extra`: {"steps": (K,) int, "filters": (K, 32, 1, 5, 5)}
 
 
 class CheckpointError(Exception):
@@ -31,6 +33,20 @@ class Checkpoint:
     train_config: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+
+    def filter_history(self) -> tuple[list[int], np.ndarray] | None:
+        """(steps, (K, C, 1, k, k) conv1 filters) kept during training, or None if the run kept
+        none (or kept something of another shape)."""
+        history = self.extra.get(FILTER_HISTORY)
+        if not isinstance(history, dict):
+            return None
+        steps, filters = history.get("steps"), history.get("filters")
+        if not (isinstance(steps, torch.Tensor) and isinstance(filters, torch.Tensor)) or steps.ndim != 1:
+            return None
+        shape = (len(steps), *self.model.conv1.weight.shape)
+        if len(steps) == 0 or tuple(filters.shape) != shape or not torch.isfinite(filters).all():
+            return None
+        return [int(s) for s in steps], filters.float().numpy()
 
 
 def save_checkpoint(

@@ -81,9 +81,14 @@ def fit_box(crop: np.ndarray) -> np.ndarray:
     widens its filter when shrinking, which is the anti-aliasing MNIST's digits had."""
     h, w = crop.shape
     scale = BOX / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))  # Pillow wants (width, height)
-    box = np.asarray(Image.fromarray(crop, mode="F").resize(size, Image.Resampling.BILINEAR))
-    return np.clip(box, 0.0, 1.0)
+    return resize(crop, max(1, round(h * scale)), max(1, round(w * scale)))
+
+
+def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """(H, W) in [0, 1] -> (height, width), bilinear, clipped to [0, 1]."""
+    picture = Image.fromarray(np.asarray(image, np.float32), mode="F")
+    resized = picture.resize((width, height), Image.Resampling.BILINEAR)
+    return np.clip(np.asarray(resized), 0.0, 1.0)
 
 
 def centre_by_mass(box: np.ndarray) -> np.ndarray:
@@ -105,10 +110,10 @@ def centre_by_mass(box: np.ndarray) -> np.ndarray:
     spread[1:, :w] += fy * (1 - fx) * box
     spread[:h, 1:] += (1 - fy) * fx * box
     spread[1:, 1:] += fy * fx * box
-    return np.clip(_paste(spread, r0, c0), 0.0, 1.0)
+    return np.clip(paste(spread, r0, c0), 0.0, 1.0)
 
 
-def _paste(patch: np.ndarray, top: int, left: int) -> np.ndarray:
+def paste(patch: np.ndarray, top: int, left: int) -> np.ndarray:
     """`patch` placed at (top, left) in an empty 28x28 field, cut off where it overhangs."""
     field = np.zeros((FIELD, FIELD), np.float32)
     r0, c0 = max(top, 0), max(left, 0)

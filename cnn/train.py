@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from .augment import AugmentConfig, augment
-from .checkpoint import save_checkpoint
+from .checkpoint import FILTER_HISTORY, save_checkpoint
 from .data import DataError, Split, load_split
 from .model import Net
 
@@ -136,6 +136,7 @@ class TrainResult:
     checkpoint: Path | None
     message: str
     config: TrainConfig = field(repr=False, default=None)
+    extra: dict = field(repr=False, default_factory=dict)  # saved with the checkpoint: the filter history
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -225,10 +226,13 @@ class _Run:
         self.images_seen = 0
         self.train_seconds = 0.0
         self.last_eval: tuple[float, float] | None = None  # (acc, loss) on the full test set
+        self.filter_steps: list[int] = []  # the steps at which conv1's filters were kept
+        self.filters: list[torch.Tensor] = []  # (32, 1, 5, 5) each: at the start and every evaluation
 
     def execute(self) -> TrainResult:
         started = time.perf_counter()
         self.emit(Event("start", 0, self.total, 0.0))
+        self._keep_filters()
         try:
             status, message = self._loop()
             if status != "diverged":
@@ -239,7 +243,7 @@ class _Run:
         self.emit(self._event("end", test_acc=metrics["test_acc"], test_loss=metrics["test_loss"],
                               full_eval=True, status=status, message=message))
         checkpoint = self.out if self.out and self.out.exists() else None
-        return TrainResult(status, self.model.eval(), metrics, checkpoint, message, self.config)
+        return TrainResult(status, self.model.eval(), metrics, checkpoint, message, self.config, self._extra())
 
     def _loop(self) -> tuple[str, str]:
         """Train until the step budget is spent, the stop flag is set or the loss blows up."""
@@ -255,6 +259,7 @@ class _Run:
                 self._evaluate_and_save()
             elif self.step % self.eval_every == 0 and self.step < self.total:
                 acc_q, loss_q = evaluate(self.model, self.quick_test)
+                self._keep_filters()
                 self.emit(self._event("eval", test_acc=acc_q, test_loss=loss_q))
         return "finished", f"Finished {self.total} steps."
 
@@ -293,13 +298,25 @@ class _Run:
     def _evaluate_and_save(self):
         acc, loss = evaluate(self.model, self.test)
         self.last_eval = (acc, loss)
+        self._keep_filters()
         if self.out:
             try:
-                save_checkpoint(self.out, self.model, self.config.to_dict(), self._metrics("running", None))
+                save_checkpoint(self.out, self.model, self.config.to_dict(), self._metrics("running", None),
+                                self._extra())
             except OSError as e:
                 raise SaveError(f"Could not save the checkpoint to {self.out}: {e.strerror or e}. Training "
                                 f"stopped at step {self.step}; the last checkpoint saved there is unchanged.") from e
         self.emit(self._event("eval", test_acc=acc, test_loss=loss, full_eval=True))
+
+    def _keep_filters(self) -> None:
+        """Keep a copy of conv1's filters, for watching them form (once per step at most)."""
+        if self.filter_steps and self.filter_steps[-1] == self.step:
+            return
+        self.filter_steps.append(self.step)
+        self.filters.append(self.model.conv1.weight.detach().float().cpu().clone())
+
+    def _extra(self) -> dict:
+        return {FILTER_HISTORY: {"steps": torch.tensor(self.filter_steps), "filters": torch.stack(self.filters)}}
 
     def _event(self, kind: str, **fields) -> Event:
         return Event(kind, self.step, self.total, self.step / self.steps_per_epoch,
@@ -401,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = _train_with_progress_bar(config, out)
         if args.half and result.checkpoint:
-            save_checkpoint(out, result.model, config.to_dict(), result.metrics, half=True)
+            save_checkpoint(out, result.model, config.to_dict(), result.metrics, result.extra, half=True)
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -12,6 +12,7 @@ from matplotlib import colormaps
 
 GAP = 2  # pixels between tiles
 GAP_COLOUR = (40, 40, 48)
+FOR, AGAINST = (255, 64, 48), (48, 140, 255)  # saliency colours: ink for the digit, ink against it
 
 
 def colourise(values: np.ndarray, cmap: str = "magma", lo: float | None = None, hi: float | None = None) -> np.ndarray:
@@ -43,19 +44,52 @@ def feature_grid(maps: np.ndarray, columns: int | None = None, scale: int = 3) -
     return tile(colourise(maps, "magma", lo=0.0), columns, scale)
 
 
-def filter_grid(weights: np.ndarray, columns: int = 8, scale: int = 8) -> np.ndarray:
+def filter_grid(weights: np.ndarray, columns: int = 8, scale: int = 8, bound: float | None = None) -> np.ndarray:
     """(32, 1, 5, 5) or (32, 5, 5) conv1 weights -> a grid. Diverging colours centred on 0:
-    red pixels excite the filter, blue ones inhibit it."""
+    red pixels excite the filter, blue ones inhibit it. `bound` (default: the largest weight)
+    is the weight shown at full colour: give pictures that must compare the same one."""
     w = weights.reshape(weights.shape[0], *weights.shape[-2:])
-    bound = float(np.abs(w).max()) or 1.0
+    bound = bound or float(np.abs(w).max()) or 1.0
     return tile(colourise(w, "RdBu_r", -bound, bound), columns, scale)
 
 
 def pixel_grid(image: np.ndarray, scale: int = 10) -> np.ndarray:
     """(28, 28) in [0, 1] -> enlarged greyscale with a faint line around every pixel."""
-    grey = (np.clip(image, 0, 1) * 255).astype(np.uint8).repeat(scale, 0).repeat(scale, 1)
-    rgb = np.repeat(grey[..., None], 3, axis=2)
-    line = np.zeros(grey.shape, bool)
+    return enlarge(grey_rgb(image), scale)
+
+
+def saliency_picture(image: np.ndarray, saliency: np.ndarray, scale: int = 9) -> np.ndarray:
+    """The (28, 28) input dimmed, with each pixel's saliency in [-1, 1] laid over it: red where
+    the ink argues for the digit, blue where it argues against, clear where it does not matter."""
+    dimmed = grey_rgb(image).astype(np.float32) * 0.4
+    colour = np.where(saliency[..., None] > 0, FOR, AGAINST).astype(np.float32)
+    weight = np.clip(np.abs(saliency) * 2, 0, 1)[..., None] ** 0.7  # half the peak shows at full colour
+    return enlarge((dimmed * (1 - weight) + colour * weight).astype(np.uint8), scale)
+
+
+def square(image: np.ndarray) -> np.ndarray:
+    """(H, W) -> (S, S), S = max(H, W): padded with 0 (no ink) around the middle."""
+    h, w = image.shape
+    side = max(h, w)
+    out = np.zeros((side, side), image.dtype)
+    top, left = (side - h) // 2, (side - w) // 2
+    out[top : top + h, left : left + w] = image
+    return out
+
+
+def grey_rgb(image: np.ndarray) -> np.ndarray:
+    """(H, W) in [0, 1] -> (H, W, 3) uint8 grey."""
+    grey = (np.clip(image, 0, 1) * 255).astype(np.uint8)
+    return np.repeat(grey[..., None], 3, axis=2)
+
+
+def enlarge(rgb: np.ndarray, scale: int) -> np.ndarray:
+    """(H, W, 3) -> (H * scale, W * scale, 3) with a faint line around every original pixel
+    (from 4x up: below that the lines would cover the picture)."""
+    big = rgb.repeat(scale, 0).repeat(scale, 1)
+    if scale < 4:
+        return big
+    line = np.zeros(big.shape[:2], bool)
     line[::scale, :] = line[:, ::scale] = True
-    rgb[line] = (0.75 * rgb[line] + 0.25 * np.array([90, 90, 110])).astype(np.uint8)
-    return rgb
+    big[line] = (0.75 * big[line] + 0.25 * np.array([90, 90, 110])).astype(np.uint8)
+    return big

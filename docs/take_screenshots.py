@@ -1,13 +1,15 @@
-"""Screenshots of the real app for the README: docs/home.png, docs/train.png, docs/draw.png.
+"""Screenshots of the real app for the README, saved in docs/.
 
     CNN_DATA_DIR=../shared/data python docs/take_screenshots.py
-Starts the app on a free port with an empty runs folder, runs the "fast" preset for a while
-on the Train page, draws a 4 on the Draw page, and saves what headless Chromium shows.
+Starts the app on a free port with an empty runs folder, runs the "fast" preset on the Train
+page (and lets it finish, for the filter history), draws a small 4 in a corner of the Draw
+page's canvas, opens the Evaluate page, and saves what headless Chromium shows.
 """
 import sys
 import tempfile
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -15,6 +17,82 @@ from browser import CHROMIUM_FLAGS, chromium_or_skip, stroke, streamlit_server  
 
 DOCS = Path(__file__).parent
 FOUR = [[(170, 40), (75, 170), (200, 170)], [(165, 110), (165, 250)]]
+SMALL_FOUR = [[(x * 0.4 + 8, y * 0.4 + 8) for x, y in s] for s in FOUR]  # a quarter of the size, top left
+WIDE, TALL = {"width": 1400, "height": 1000}, {"width": 1400, "height": 4200}
+
+
+def section(page, heading: str, until: str | None, path: Path, height: float = 0) -> None:
+    """Save the page from `heading` down to the heading `until` (or `height` px)."""
+    top = page.get_by_role("heading", name=heading, exact=True).bounding_box()
+    bottom = page.get_by_role("heading", name=until, exact=True).bounding_box()["y"] if until else top["y"] + height
+    page.screenshot(path=path, clip={"x": top["x"] - 16, "y": top["y"] - 12, "width": 1060,
+                                     "height": bottom - top["y"]})
+
+
+def top_and_sections(page, top: Path, sections: list[tuple[str, str, str]]) -> None:
+    """The top of the page as the window shows it, then (heading, next heading, file) sections."""
+    page.wait_for_timeout(1500)
+    page.screenshot(path=top)
+    page.set_viewport_size(TALL)  # every section on screen at once
+    page.wait_for_timeout(1000)
+    for heading, until, name in sections:
+        section(page, heading, until, DOCS / name)
+    page.set_viewport_size(WIDE)
+
+
+def side_by_side(paths: list[Path], out: Path) -> None:
+    pictures = [Image.open(p) for p in paths]
+    joined = Image.new("RGB", (sum(p.width for p in pictures), max(p.height for p in pictures)), "white")
+    for i, picture in enumerate(pictures):
+        joined.paste(picture, (sum(p.width for p in pictures[:i]), 0))
+    joined.save(out)
+    for p in paths:
+        p.unlink()
+
+
+def home_and_train(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_text("MNIST test accuracy").wait_for()
+    page.screenshot(path=DOCS / "home.png")
+    page.goto(f"{url}/Train")
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_function("/Step [3-9]\\d\\d of/.test(document.body.innerText)")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=DOCS / "train.png", full_page=True)
+
+
+def filter_history(page, url: str) -> None:
+    """The finished run's filters at the start and at the end, side by side."""
+    page.get_by_text("Finished.").wait_for(timeout=300_000)
+    page.set_viewport_size(TALL)
+    page.get_by_role("heading", name="How the filters learned").first.wait_for()
+    ends = []
+    for name, key in (("start", "Home"), ("end", "End")):
+        page.get_by_role("slider").first.focus()
+        page.keyboard.press(key)
+        page.wait_for_timeout(1500)
+        ends.append(DOCS / f"filters_{name}.png")
+        section(page, "How the filters learned", None, ends[-1], height=560)
+    side_by_side(ends, DOCS / "train_filters.png")
+    page.set_viewport_size(WIDE)
+
+
+def draw(page, url: str) -> None:
+    page.goto(f"{url}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    for points in SMALL_FOUR:
+        stroke(page, points)
+    page.get_by_text("Prediction:").wait_for()
+    page.get_by_role("heading", name="Inside the network").wait_for()
+    top_and_sections(page, DOCS / "draw.png", [("Why this digit", "What the model sees", "draw_why.png"),
+                                               ("What the model sees", "Inside the network", "draw_steps.png")])
+
+
+def evaluate(page, url: str) -> None:
+    page.goto(f"{url}/Evaluate")
+    page.get_by_text("Most confused").wait_for()
+    page.get_by_role("heading", name="Inside the network").wait_for()
+    top_and_sections(page, DOCS / "evaluate.png", [("Mistakes", "Why this digit", "evaluate_mistakes.png")])
 
 
 def main():
@@ -22,30 +100,15 @@ def main():
         env = {"CNN_RUNS_DIR": str(Path(tmp) / "runs")}
         with streamlit_server("app.py", env, Path(tmp) / "server.log") as url:
             browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport=WIDE)
             page.set_default_timeout(120_000)
-            page.goto(url)
-            page.get_by_text("MNIST test accuracy").wait_for()
-            page.screenshot(path=DOCS / "home.png")
-
+            home_and_train(page, url)
+            draw(page, url)  # while the run trains
+            evaluate(page, url)
             page.goto(f"{url}/Train")
-            page.get_by_role("button", name="Start training").click()
-            page.wait_for_function("document.body.innerText.includes('step 300 of') || "
-                                   "/Step [3-9]\\d\\d of/.test(document.body.innerText)")
-            page.wait_for_timeout(1500)
-            page.screenshot(path=DOCS / "train.png", full_page=True)
-
-            page.goto(f"{url}/Draw")
-            page.locator("canvas.upper-canvas").wait_for()
-            for points in FOUR:
-                stroke(page, [(x, y) for x, y in points])
-            page.get_by_text("Prediction:").wait_for()
-            page.wait_for_timeout(1000)
-            page.screenshot(path=DOCS / "draw.png", full_page=True)
-            page.goto(f"{url}/Train")
-            page.get_by_role("button", name="Stop").click()
+            filter_history(page, url)
             browser.close()
-    print("saved", *(DOCS / n for n in ("home.png", "train.png", "draw.png")))
+    print("saved", *sorted(DOCS.glob("*.png")))
 
 
 if __name__ == "__main__":

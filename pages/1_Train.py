@@ -4,7 +4,7 @@ from operator import attrgetter
 import streamlit as st
 
 from cnn.job import StartError
-from cnn.runs import read_record
+from cnn.runs import CHECKPOINT, read_record
 from cnn.train import OPTIMIZERS, PRESETS, make_config
 from ui import train_view
 from ui.layout import page_setup, steady_container
@@ -66,7 +66,7 @@ elif running:
     with steady_container("live_run"):
         train_view.live()
 else:
-    train_view.snapshot(job.snapshot())
+    train_view.ended(job.snapshot(), job.folder / CHECKPOINT)
 
 runs = reg.runs()
 if runs:
@@ -79,3 +79,5 @@ if runs:
             train_view.curves(c.get("losses", []), c.get("train_accs", []), [tuple(e) for e in c.get("evals", [])])
         except (OSError, ValueError) as e:
             st.error(f"This run's record cannot be read: {e}")
+        if not train_view.filter_history(chosen.checkpoint, key="train_saved_filters"):
+            st.caption("This run kept no filter history (runs trained by this version keep one).")

@@ -51,4 +51,6 @@ elif model is not None:
     with input_col:
         draw_view.model_input(prepared.image)
     draw_view.doubt_note(note, analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
+    draw_view.why(model, prepared.image, analysis.probs, key="draw_why")
+    draw_view.preparation(model, prepared)
     draw_view.layers(model, analysis)

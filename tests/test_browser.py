@@ -7,6 +7,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+import cnn
 from browser import (CHROMIUM_FLAGS, DIGIT_STROKES, chromium_or_skip, server_pid, start_training, stroke,
                      streamlit_server)
 from conftest import FIXTURE
@@ -110,6 +111,7 @@ def test_a_server_killed_mid_run_restarts_with_the_run_interrupted_and_usable(pa
         assert not any(running(pid) for pid in training), "the run outlived its server"
     with streamlit_server("app.py", env, tmp_path / "second.log") as url:
         page.goto(f"{url}/Draw")
+        page.get_by_text("Draw a digit on the black canvas").wait_for()  # the page has run: no redraw closes the list
         page.get_by_label("Model").click()  # the interrupted run is offered, and predicts
         page.get_by_role("option", name=re.compile("interrupted")).click()
         stroke(page, ONE)
@@ -139,3 +141,23 @@ def running(pid: int) -> bool:
         return _stat(pid)[0] != "Z"
     except OSError:
         return False
+
+
+def test_evaluate_a_click_on_a_confusion_cell_shows_its_images(server, page):
+    labels = cnn.load_split(False, FIXTURE).labels.numpy()
+    predicted = cnn.classify(cnn.load_model(), cnn.load_split(False, FIXTURE).images[:, 0].numpy()).argmax(1)
+    right_ones = int(((labels == 1) & (predicted == 1)).sum())
+    page.goto(f"{server}/Evaluate")
+    cell = page.locator('[data-testid="stVegaLiteChart"] path[aria-roledescription="rect mark"]'
+                        '[aria-label^="predicted digit: 1; true digit: 1;"]')
+    cell.wait_for()  # evaluated once, within a few seconds
+    expect(cell).to_have_attribute("aria-label", re.compile(f"test images: {right_ones};"))  # the hover text
+    cell.click(position={"x": 3, "y": 3})  # beside the number
+    page.get_by_text(f"{right_ones} test images: 1s predicted correctly").wait_for()
+    number = page.locator('[data-testid="stVegaLiteChart"] text[aria-roledescription="text mark"]'
+                          '[aria-label^="predicted digit: 0; true digit: 0;"]')
+    box = number.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # on the cell's number
+    page.get_by_text("test images: 0s predicted correctly").wait_for()
+    for picker in ("True digit", "Predicted as"):  # the pickers follow the click
+        expect(page.get_by_role("combobox", name=picker)).to_have_value("0")

@@ -137,3 +137,28 @@ def test_unknown_version_and_config(saved):
     torch.save({**payload, "model_config": {"wings": 2}}, saved)
     with pytest.raises(CheckpointError, match="model configuration"):
         load_checkpoint(saved)
+
+
+@pytest.mark.parametrize("history", [
+    None,
+    "not a dict",
+    {"steps": [0, 10], "filters": "no tensors"},
+    {"steps": torch.tensor(5), "filters": torch.zeros(1, 32, 1, 5, 5)},  # steps not a list of steps
+    {"steps": torch.tensor([0, 10]), "filters": torch.zeros(3, 32, 1, 5, 5)},  # counts disagree
+    {"steps": torch.tensor([0]), "filters": torch.zeros(1, 16, 1, 5, 5)},  # another network's filters
+    {"steps": torch.tensor([0]), "filters": torch.full((1, 32, 1, 5, 5), float("nan"))},
+    {"steps": torch.tensor([], dtype=torch.long), "filters": torch.zeros(0, 32, 1, 5, 5)},
+])
+def test_a_missing_or_malformed_filter_history_reads_as_none(tmp_path, history):
+    extra = {} if history is None else {"filter_history": history}
+    path = save_checkpoint(tmp_path / "model.pt", Net(), extra=extra)
+    assert load_checkpoint(path).filter_history() is None
+
+
+def test_a_filter_history_round_trips(tmp_path):
+    filters = torch.randn(2, 32, 1, 5, 5)
+    path = save_checkpoint(tmp_path / "model.pt", Net(), extra={"filter_history": {
+        "steps": torch.tensor([0, 7]), "filters": filters}})
+    steps, kept = load_checkpoint(path).filter_history()
+    assert steps == [0, 7]
+    np.testing.assert_array_equal(kept, filters.numpy())

@@ -46,3 +46,4 @@ def test_a_short_real_run_prints_json_last_and_saves_a_checkpoint(tmp_path):
     assert result["steps"] == 20 and result["checkpoint"] == str(out) and result["test_acc"] > 0.5
     assert "images/s" in proc.stderr  # the progress report
     assert load_checkpoint(out).metrics["steps"] == 20
+    assert load_checkpoint(out).filter_history()[0][-1] == 20  # --half saves again: the history stays

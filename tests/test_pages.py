@@ -1,4 +1,5 @@
 """Every page through Streamlit's AppTest: headless, the real scripts, the real trainer."""
+import json
 import re
 import time
 from pathlib import Path
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import cnn
 from bench import drawn_digits
 from conftest import FIXTURE, stroke_canvas
 from faults import full_disk, read_only
@@ -65,7 +67,7 @@ def test_draw_shows_prediction_bars_and_feature_maps(app):
     assert not app.exception
     assert "Prediction: 7 (" in texts(app)
     assert len(app.get("vega_lite_chart")) == 1  # the probability bars
-    assert set(figures(app)[1:]) == {"conv1 · 32 × 28 × 28", "pool1 · 32 × 14 × 14", "conv2 · 64 × 14 × 14",
+    assert set(figures(app)[-5:]) == {"conv1 · 32 × 28 × 28", "pool1 · 32 × 14 × 14", "conv2 · 64 × 14 × 14",
                                      "pool2 · 64 × 7 × 7", "conv1 filters · 32 × 5 × 5 (red excites, blue inhibits)"}
     assert figures(app)[0].startswith("28×28: cropped")
 
@@ -147,8 +149,13 @@ def test_train_runs_a_tiny_run_and_shows_its_charts(app):
     wait_for(app, lambda at: "Finished." in texts(at))
     assert "Final test accuracy" in texts(app) and "Step 8 of 8" in texts(app)
     assert svg_charts(app) == ["Training loss", "Accuracy"] * 2  # the run's, and its record's under "Saved runs"
-    assert any(c.startswith("conv1: the 32 filters (5×5) at step 8.") for c in figures(app))
     assert any("fast-" in o for o in app.selectbox(key="train_saved_run").options)  # saved under runs/
+    # The filters at every evaluation (every step: 8 steps, ten evaluations a run at most), on a slider.
+    assert app.select_slider(key="train_filters_8").options == ["start", *map(str, range(1, 9))]
+    assert any(c.startswith("conv1 filters at step 8 of 8.") for c in figures(app))
+    app.select_slider(key="train_filters_8").set_value(0).run()
+    assert any(c.startswith("conv1 filters at step 0 of 8.") for c in figures(app))
+    assert app.select_slider(key="train_saved_filters_8").value == 8  # the saved run's own slider
 
 
 def test_train_stop_ends_the_run_as_stopped(app):
@@ -218,3 +225,90 @@ def test_a_full_disk_stops_the_run_with_a_message_and_draw_goes_on(app, tmp_path
         wait_for(app, lambda at: "Failed." in texts(at))
         assert "No space left on device" in texts(app)
         draw_still_predicts(app)
+
+
+# ---------------------------------------------------------------- Evaluate, and the explanations
+
+
+def vega_specs(at) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+
+
+def fixture_evaluation():
+    """The bundled model on the fixture's 1,000 test images, counted here by hand."""
+    test = cnn.load_split(False, FIXTURE)
+    probs = cnn.classify(cnn.load_model(), test.images[:, 0].numpy())
+    return test.labels.numpy(), probs.argmax(1), probs.max(1)
+
+
+def test_evaluate_shows_accuracy_the_confusion_matrix_and_per_digit_scores(app):
+    labels, predicted, _ = fixture_evaluation()
+    app.switch_page("pages/3_Evaluate.py").run()
+    assert not app.exception
+    assert app.metric[0].label == "Test accuracy" and app.metric[0].value == f"{(labels == predicted).mean():.2%}"
+    assert app.metric[1].value == str((labels != predicted).sum())
+    heatmap = vega_specs(app)[0]
+    assert heatmap["layer"][0]["params"][0]["name"] == "cell"  # clickable cells
+    assert {t["title"] for t in heatmap["layer"][0]["encoding"]["tooltip"]} >= {"true digit", "predicted as",
+                                                                                 "test images"}
+    table = app.dataframe[0].value
+    assert table["test images"].tolist() == np.bincount(labels, minlength=10).tolist()
+    recall_of_9 = ((labels == 9) & (predicted == 9)).sum() / (labels == 9).sum() * 100
+    assert table["recall"].iloc[9] == pytest.approx(recall_of_9)
+
+
+def test_evaluate_shows_the_test_images_of_a_chosen_cell(app):
+    labels, predicted, _ = fixture_evaluation()
+    app.switch_page("pages/3_Evaluate.py").run()
+    app.selectbox(key="eval_true").set_value(3)
+    app.selectbox(key="eval_predicted").set_value(3).run()
+    right_3s = ((labels == 3) & (predicted == 3)).sum()
+    assert f"{right_3s} test images: 3s predicted correctly, least sure first (the first 60 shown)" in figures(app)
+    app.selectbox(key="eval_predicted").set_value(1).run()
+    assert not ((labels == 3) & (predicted == 1)).any() and "No test image of a 3 was predicted as a 1." in texts(app)
+
+
+def test_evaluate_opens_a_mistake_with_bars_feature_maps_and_why(app):
+    labels, predicted, confidence = fixture_evaluation()
+    wrong = np.flatnonzero(labels != predicted)
+    surest, other = wrong[np.argsort(-confidence[wrong])][:2]
+    app.switch_page("pages/3_Evaluate.py").run()
+    heading = f"#### Test image #{surest}: a {labels[surest]}, taken for a {predicted[surest]}"
+    assert heading in texts(app)  # the surest mistake is open at first
+    app.button(key=f"eval_mistake_{other}").click().run()
+    assert not app.exception
+    assert f"#### Test image #{other}: a {labels[other]}, taken for a {predicted[other]}" in texts(app)
+    assert f"Prediction: {predicted[other]} (" in texts(app) and len(vega_specs(app)) == 2  # matrix and bars
+    assert {"conv1 · 32 × 28 × 28", "pool2 · 64 × 7 × 7"} <= set(figures(app))
+    assert any(f.startswith(f"Why not a {labels[other]}: ") for f in figures(app))  # against the true digit
+    app.pills(key="eval_mistakes_digit").set_value(int(labels[surest])).run()
+    shown = [b.key for b in app.button if b.key.startswith("eval_mistake_")]
+    assert shown == [f"eval_mistake_{i}" for i in wrong[labels[wrong] == labels[surest]]]
+
+
+def test_evaluate_a_corrupt_saved_run_or_missing_data_is_a_message(app, tmp_path, monkeypatch):
+    bad = tmp_path / "runs" / "fast-20260101-000000"
+    bad.mkdir(parents=True)
+    (bad / "model.pt").write_bytes(b"not a checkpoint at all")
+    app.switch_page("pages/3_Evaluate.py").run()
+    app.selectbox(key="eval_model").select_index(1).run()
+    assert not app.exception and "This model cannot be evaluated" in texts(app)
+    assert "damaged or not a checkpoint" in texts(app)
+    monkeypatch.setenv("CNN_DATA_DIR", str(tmp_path / "nowhere.npz"))
+    app.selectbox(key="eval_model").select_index(0).run()
+    assert not app.exception and "not a readable MNIST slice" in texts(app)
+
+
+def test_draw_explains_why_and_shows_each_preparation_step(app):
+    show_drawing(app, drawing())
+    app.run()
+    probs = cnn.classify(cnn.load_model(), cnn.canvas_to_mnist(drawing()))
+    runner_up = int(np.argsort(probs)[-2])
+    assert any(f.startswith("Why a 7: ") for f in figures(app))
+    assert any(f.startswith(f"Why not a {runner_up}: ") for f in figures(app))
+    app.pills(key="draw_why").set_value(1).run()
+    assert any(f.startswith("Why not a 1: red ink makes it a 7 rather than a 1") for f in figures(app))
+    steps = [f.split(" · ")[0] for f in figures(app) if " · " in f and "×" in f.split(" · ")[-1]]
+    assert steps[:5] == ["Your drawing", "Cropped to the ink", "Scaled to fit 20×20", "Centred by mass in 28×28",
+                         "Naive: the whole canvas resized to 28×28"]
+    assert texts(app).count("reads as **7**") >= 3  # every prepared step; the naive one may differ

@@ -1,10 +1,12 @@
 import math
 import threading
 
+import numpy as np
 import pytest
 import torch
 
 from cnn.checkpoint import load_checkpoint
+from cnn.model import Net
 from cnn.train import ConfigError, TrainConfig, evaluate, make_config, train
 
 
@@ -125,3 +127,28 @@ def test_a_loss_blowing_up_without_reaching_infinity_is_divergence_too(mnist_sma
     # SGD at 10 sends the loss to ~1e14 within steps and then leaves a dead network behind, never NaN
     result = train(tiny(optimizer="sgd", lr=10.0, schedule="constant"), data=mnist_small)
     assert result.status == "diverged" and result.metrics["steps"] <= 10
+
+
+def test_conv1_filters_are_kept_at_the_start_and_every_evaluation_with_the_checkpoint(mnist_small, tmp_path):
+    config = tiny(max_steps=30, seed=3)
+    torch.manual_seed(config.seed)
+    start = Net().conv1.weight.detach().clone()  # the network train() builds, seeded the same way
+    result = train(config, data=mnist_small, out=tmp_path / "model.pt")
+    steps, filters = load_checkpoint(tmp_path / "model.pt").filter_history()
+    assert steps == [0, 10, 20, 30]  # the start, two quick evaluations, the final one
+    assert filters.shape == (4, 32, 1, 5, 5)
+    torch.testing.assert_close(torch.from_numpy(filters[0]), start)
+    torch.testing.assert_close(torch.from_numpy(filters[-1]), result.model.conv1.weight.detach())
+    assert not np.allclose(filters[1], filters[0])  # they move as the network learns
+
+
+def test_a_stopped_run_keeps_its_filters_up_to_the_stop(mnist_small, tmp_path):
+    stop = threading.Event()
+
+    def stop_at_15(event):
+        if event.kind == "step" and event.step == 15:
+            stop.set()
+
+    train(tiny(), stop_at_15, stop, data=mnist_small, out=tmp_path / "model.pt")
+    steps, _ = load_checkpoint(tmp_path / "model.pt").filter_history()
+    assert steps == [0, 10, 15]

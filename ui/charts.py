@@ -72,3 +72,46 @@ def probability_chart(probs: np.ndarray) -> tuple[pd.DataFrame, dict]:
         ],
     }
     return data, spec
+
+
+CELL = "cell"  # the confusion chart's selection parameter: the chosen (true, predicted) cell
+
+
+def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None) -> tuple[pd.DataFrame, dict]:
+    """(data, spec): a 10x10 heatmap, true digit down, predicted across. Mistakes are shaded by
+    count (the diagonal's thousands would wash them out, so it stays grey), every cell has
+    a tooltip, a click selects a cell (selection parameter CELL), the chosen one is outlined."""
+    true, predicted = np.indices(confusion.shape)
+    totals = confusion.sum(1, keepdims=True)
+    data = pd.DataFrame({
+        "true": true.ravel(), "predicted": predicted.ravel(), "count": confusion.ravel(),
+        "share": (confusion / np.maximum(totals, 1)).ravel(),
+        "mistakes": np.where(true == predicted, 0, confusion).ravel(),  # not NaN: Vega-Lite would drop the cell
+        "label": [str(c) if c else "" for c in confusion.ravel()],
+        "chosen": [(t, p) == chosen for t, p in zip(true.ravel(), predicted.ravel())],
+    })
+    axis = {"labelFontSize": 14, "labelAngle": 0, "titleFontSize": 13, "titleFontWeight": "normal"}
+    y = {"field": "true", "type": "ordinal", "title": "true digit", "axis": axis}
+    x = {"field": "predicted", "type": "ordinal", "title": "predicted digit", "axis": {**axis, "orient": "top"}}
+    tooltip = [{"field": "true", "title": "true digit"}, {"field": "predicted", "title": "predicted as"},
+               {"field": "count", "title": "test images"},
+               {"field": "share", "title": "of that digit", "format": ".2%"}]
+    fill = {"condition": [{"test": "datum.true === datum.predicted", "value": "#dfe4ee"},
+                          {"test": "datum.count === 0", "value": "#fbfbfd"}],
+            "field": "mistakes", "type": "quantitative", "title": "mistakes",
+            "scale": {"type": "sqrt", "scheme": "reds", "domainMin": 0}}
+    spec = {
+        "width": 420, "height": 420,
+        "layer": [
+            {"params": [{"name": CELL, "select": {"type": "point", "fields": ["true", "predicted"]}}],
+             "mark": {"type": "rect", "cursor": "pointer"},
+             "encoding": {"x": x, "y": y, "color": fill, "tooltip": tooltip,
+                          "stroke": {"condition": {"test": "datum.chosen", "value": "#31333f"}, "value": "white"},
+                          "strokeWidth": {"condition": {"test": "datum.chosen", "value": 3}, "value": 1}}},
+            {"mark": {"type": "text", "fontSize": 12},  # clicks go through it: ui/layout.click_through_labels
+             "encoding": {"x": x, "y": y, "text": {"field": "label"}, "tooltip": tooltip,
+                          "color": {"condition": {"test": "datum.mistakes > 5", "value": "white"},
+                                    "value": "#31333f"}}},
+        ],
+    }
+    return data, spec

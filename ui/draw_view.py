@@ -5,7 +5,8 @@ import numpy as np
 import streamlit as st
 
 import cnn
-from cnn import viz
+from cnn import explain, viz
+from cnn.preprocess import resize
 from ui import charts, pictures
 
 LAYER_COLUMNS = {"conv1": 8, "pool1": 8, "conv2": 8, "pool2": 8}
@@ -29,10 +30,66 @@ def doubt_note(place, probs: np.ndarray, doubt: cnn.Doubt) -> None:
                       f"({probs[second]:.1%}).")
 
 
-def model_input(image: np.ndarray) -> None:
-    st.markdown("#### What the model sees")
-    pictures.inline_picture(viz.pixel_grid(image, scale=9), alt="the 28×28 input",
-                            caption="28×28: cropped, scaled to 20×20 and centred by mass, as MNIST was made")
+def model_input(image: np.ndarray, caption: str = "28×28: cropped, scaled to 20×20 and centred by mass, "
+                                                   "as MNIST was made") -> None:
+    st.markdown("#### The model's input")
+    pictures.inline_picture(viz.pixel_grid(image, scale=9), alt="the 28×28 input", caption=caption)
+
+
+def why(model: cnn.Net, image: np.ndarray, probs: np.ndarray, key: str, versus: int | None = None) -> None:
+    """Saliency for the prediction, and against another digit: the one picked, else `versus`,
+    else the runner-up ("why not a 7?")."""
+    st.subheader("Why this digit")
+    ranked = np.argsort(probs)[::-1]
+    top = int(ranked[0])
+    picked = st.pills("Why not…", range(10), format_func=_why_not, key=key,
+                      help="Pick a digit to see what in the drawing speaks against it.")
+    other = picked if picked is not None and picked != top else versus if versus is not None else int(ranked[1])
+    left, right, _ = st.columns([1, 1, 0.6], gap="medium")
+    with left:
+        pictures.inline_picture(viz.saliency_picture(image, explain.saliency(model, image, top)),
+                                f"Why a {top}: red ink makes it a {top} rather than any other digit, "
+                                f"blue ink speaks against it", alt=f"saliency for {top}", width=252)
+    with right:
+        pictures.inline_picture(viz.saliency_picture(image, explain.saliency(model, image, top, versus=other)),
+                                f"Why not a {other}: red ink makes it a {top} rather than a {other}, "
+                                f"blue ink looks more like a {other}", alt=f"saliency for {top} versus {other}",
+                                width=252)
+
+
+def _why_not(digit: int) -> str:
+    return f"a {digit}?"
+
+
+def preparation(model: cnn.Net, prepared: cnn.Prepared) -> None:
+    """MNIST's preparation step by step, each with the answer it would give, then the naive resize."""
+    st.subheader("What the model sees")
+    st.caption("The model takes 28×28 pixels. Prepared the way MNIST's digits were (left to right) your drawing "
+               "reads like the digits it learned from; squashed whole (right), it often does not.")
+    steps = explain.preparation_steps(prepared)
+    fed = [step for step in steps if step.model_input is not None]
+    probs = cnn.classify(model, np.stack([step.model_input for step in fed]))  # (len(fed), 10)
+    answers = {step.name: p for step, p in zip(fed, probs)}
+    columns = st.columns([1, 1, 1, 1, 0.15, 1])  # a gap before the naive resize
+    for column, step in zip(columns[:4] + columns[5:], steps):
+        with column:
+            pictures.inline_picture(_step_picture(step.picture), f"{step.name} · {_size(step.picture)}",
+                                    alt=step.name, width=150)
+            p = answers.get(step.name)
+            st.markdown(f"reads as **{p.argmax()}** ({p.max():.0%})" if p is not None else "as drawn")
+
+
+def _step_picture(picture: np.ndarray, side: int = 150) -> np.ndarray:
+    """Squared (so the row lines up), then shrunk smoothly or enlarged with sharp pixels to
+    about `side` px."""
+    picture = viz.square(picture)
+    if len(picture) > side:
+        return viz.grey_rgb(resize(picture, side, side))
+    return viz.enlarge(viz.grey_rgb(picture), side // len(picture))
+
+
+def _size(picture: np.ndarray) -> str:
+    return f"{picture.shape[1]} × {picture.shape[0]}"
 
 
 def layers(model: cnn.Net, analysis: cnn.Analysis) -> None:

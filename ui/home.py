@@ -41,3 +41,5 @@ def render():
         st.subheader("Where next")
         st.page_link("pages/1_Train.py", label="Train the network and watch it learn", icon=":material/monitoring:")
         st.page_link("pages/2_Draw.py", label="Draw a digit and look inside", icon=":material/draw:")
+        st.page_link("pages/3_Evaluate.py", label="See where the model goes wrong on the test set",
+                     icon=":material/grid_on:")

@@ -5,6 +5,7 @@ PAGES = [
     ("app.py", "Home", ":material/home:"),
     ("pages/1_Train.py", "Train", ":material/monitoring:"),
     ("pages/2_Draw.py", "Draw", ":material/draw:"),
+    ("pages/3_Evaluate.py", "Evaluate", ":material/grid_on:"),
 ]
 
 
@@ -25,4 +26,14 @@ def steady_container(key: str):
     used about a third less CPU time while a run trained (and the charts stop flickering).
     """
     st.markdown(f"<style>.st-key-{key} * {{ transition: none !important; }}</style>", unsafe_allow_html=True)
+    return st.container(key=key)
+
+
+def click_through_labels(key: str):
+    """A container in whose charts text marks let clicks through to the marks beneath.
+
+    A selection lives on one layer of a Vega-Lite chart (the same selection on two layers is
+    an error), and the number written on a heatmap cell would otherwise catch the click.
+    """
+    st.markdown(f"<style>.st-key-{key} .mark-text {{ pointer-events: none; }}</style>", unsafe_allow_html=True)
     return st.container(key=key)

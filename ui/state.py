@@ -7,6 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 import cnn
+from cnn.data import Split, data_root
+from cnn.evaluate import Evaluation, evaluate_model
 from cnn.job import Registry, model_from_weights
 from cnn.runs import runs_root
 
@@ -48,8 +50,8 @@ class ModelChoice:
 BUNDLED_LABEL = "Bundled model"
 
 
-def model_choices() -> list[ModelChoice]:
-    """The bundled model, the run in progress (if any), then every saved run, newest first."""
+def model_choices(include_live: bool = True) -> list[ModelChoice]:
+    """The bundled model, the run in progress (if any, and wanted), then every saved run, newest first."""
     bundled = cnn.BUNDLED_MODEL
     try:
         acc = checkpoint(bundled).metrics.get("test_acc")
@@ -58,7 +60,7 @@ def model_choices() -> list[ModelChoice]:
         choices = [ModelChoice(BUNDLED_LABEL, bundled, str(e))]
     job = registry().current
     live = job.name if job and job.running else None
-    if live:
+    if live and include_live:
         s = job.snapshot()
         choices.append(ModelChoice(f"Run in progress: {live} · step {s.step:,} of {s.total_steps:,}"))
     choices += [ModelChoice(r.label, r.checkpoint) for r in registry().runs() if r.name != live and r.has_checkpoint]
@@ -75,3 +77,21 @@ def load_choice(choice: ModelChoice) -> cnn.Net:
     if weights is None:
         raise LookupError("The run in progress has no weights yet: it shares them after its first evaluation.")
     return _live_model(job.name, version, weights)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _evaluation(path: str, modified: float, size: int, data: str) -> Evaluation:
+    return evaluate_model(checkpoint(Path(path)).model, test_split())
+
+
+def evaluation(path: Path) -> Evaluation:
+    """The checkpoint's model on the whole test set, computed once per model (and data set).
+    Raises cnn.CheckpointError or cnn.DataError."""
+    stat = path.stat() if path.is_file() else None
+    return _evaluation(str(path), stat.st_mtime if stat else 0.0, stat.st_size if stat else 0,
+                       str(data_root().resolve()))
+
+
+def test_split() -> Split:
+    """MNIST's test images (read once per process). Raises cnn.DataError."""
+    return cnn.load_split(False)

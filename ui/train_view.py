@@ -1,11 +1,16 @@
 """How a run looks on the Train page: progress, curves, filters, and how it ended."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import streamlit as st
 
+import cnn
+from cnn import viz
 from cnn.job import Snapshot
 from ui import charts, pictures
-from ui.state import registry
+from ui.state import checkpoint, registry
 
 ENDINGS = {
     "finished": (st.success, "Finished"),
@@ -55,6 +60,40 @@ def snapshot(s: Snapshot) -> None:
     progress(s)
     curves(s.losses, s.train_accs, s.evals)
     filters(s)
+
+
+def ended(s: Snapshot, saved: Path) -> None:
+    """A run that has ended: how, its curves, and its filters at every evaluation."""
+    progress(s)
+    curves(s.losses, s.train_accs, s.evals)
+    if not filter_history(saved, key="train_filters"):
+        filters(s)
+
+
+def filter_history(saved: Path, key: str) -> bool:
+    """conv1's filters at every evaluation of the run saved at `saved`, with a slider over the
+    steps; False (and nothing shown) if the run kept no history or its checkpoint is unreadable."""
+    try:
+        history = checkpoint(saved).filter_history() if saved.is_file() else None
+    except cnn.CheckpointError:
+        return False
+    if history is None:
+        return False
+    steps, kept = history
+    st.markdown("#### How the filters learned")
+    # Keyed by the last step too: a history that grew (a run saved again) starts at its new end.
+    step = st.select_slider("Step", steps, value=steps[-1], format_func=_step_label, key=f"{key}_{steps[-1]}",
+                            help="conv1's 32 filters as they were at the start and at each evaluation.")
+    bound = float(np.abs(kept).max()) or 1.0  # one colour scale for every step: watch them strengthen
+    pictures.inline_picture(viz.filter_grid(kept[steps.index(step)], scale=4, bound=bound),
+                            f"conv1 filters at step {step:,} of {steps[-1]:,}. Red weights excite a filter, "
+                            "blue ones inhibit it; one colour scale for every step.", alt=f"conv1 filters at step "
+                            f"{step}", width=356)
+    return True
+
+
+def _step_label(step: int) -> str:
+    return "start" if step == 0 else f"{step:,}"
 
 
 @st.fragment(run_every=1.0)

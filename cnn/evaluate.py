@@ -55,6 +55,12 @@ class Evaluation:
         """(10,) of the images of each digit, the share predicted as that digit (NaN if none)."""
         return _ratio(np.diag(self.confusion), self.confusion.sum(1))
 
+    def most_confused(self) -> tuple[int, int, int]:
+        """(true digit, predicted digit, count) of the most frequent mistake; count 0 if none."""
+        mistakes = self.confusion - np.diag(np.diag(self.confusion))
+        true, predicted = np.unravel_index(mistakes.argmax(), mistakes.shape)
+        return int(true), int(predicted), int(mistakes[true, predicted])
+
     def cell(self, true: int, predicted: int) -> np.ndarray:
         """Indices of the test images of digit `true` predicted as `predicted`: the mistakes the
         model was surest of first, and for a correct cell the answers it was least sure of first."""

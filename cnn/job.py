@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import sys
 import threading
 import time
+import types
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -96,6 +99,20 @@ def _child(config: TrainConfig, out: Path, messages, stop) -> None:
     messages.put(("end", update))
 
 
+@contextmanager
+def _no_main_script():
+    """A spawned child first runs the parent's __main__ script again (as __mp_main__), and
+    Streamlit makes the page being run __main__: every run started from the Train page ran
+    that page once more in its child, Streamlit and all, before training. While the child
+    starts, __main__ is an empty module, so it has no script to run."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _stop_if_orphaned(stop, messages) -> None:
     """Stop the run (evaluated and saved, as with Stop) if the server dies, even by SIGKILL:
     a run going on alone would write to a folder that no server follows."""
@@ -129,7 +146,8 @@ class TrainingJob:
 
     def start(self) -> None:
         self._save_record()
-        self._process.start()
+        with _no_main_script():
+            self._process.start()
         self._listener.start()
 
     def stop(self) -> None:

@@ -9,7 +9,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PIL import Image
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -26,7 +25,7 @@ def section(page, heading: str, until: str | None, path: Path, height: float = 0
     top = page.get_by_role("heading", name=heading, exact=True).bounding_box()
     bottom = page.get_by_role("heading", name=until, exact=True).bounding_box()["y"] if until else top["y"] + height
     page.screenshot(path=path, clip={"x": top["x"] - 16, "y": top["y"] - 12, "width": 1060,
-                                     "height": bottom - top["y"]})
+                                     "height": bottom - top["y"] + 16})
 
 
 def top_and_sections(page, top: Path, sections: list[tuple[str, str, str]]) -> None:
@@ -40,16 +39,6 @@ def top_and_sections(page, top: Path, sections: list[tuple[str, str, str]]) -> N
     page.set_viewport_size(WIDE)
 
 
-def side_by_side(paths: list[Path], out: Path) -> None:
-    pictures = [Image.open(p) for p in paths]
-    joined = Image.new("RGB", (sum(p.width for p in pictures), max(p.height for p in pictures)), "white")
-    for i, picture in enumerate(pictures):
-        joined.paste(picture, (sum(p.width for p in pictures[:i]), 0))
-    joined.save(out)
-    for p in paths:
-        p.unlink()
-
-
 def home_and_train(page, url: str) -> None:
     page.goto(url)
     page.get_by_text("MNIST test accuracy").wait_for()
@@ -61,19 +50,13 @@ def home_and_train(page, url: str) -> None:
     page.screenshot(path=DOCS / "train.png", full_page=True)
 
 
-def filter_history(page, url: str) -> None:
-    """The finished run's filters at the start and at the end, side by side."""
+def filter_history(page) -> None:
+    """The finished run's filters at the start and at the end."""
     page.get_by_text("Finished.").wait_for(timeout=300_000)
     page.set_viewport_size(TALL)
     page.get_by_role("heading", name="How the filters learned").first.wait_for()
-    ends = []
-    for name, key in (("start", "Home"), ("end", "End")):
-        page.get_by_role("slider").first.focus()
-        page.keyboard.press(key)
-        page.wait_for_timeout(1500)
-        ends.append(DOCS / f"filters_{name}.png")
-        section(page, "How the filters learned", None, ends[-1], height=560)
-    side_by_side(ends, DOCS / "train_filters.png")
+    page.wait_for_timeout(1500)
+    section(page, "How the filters learned", None, DOCS / "train_filters.png", height=400)
     page.set_viewport_size(WIDE)
 
 
@@ -106,7 +89,7 @@ def main():
             draw(page, url)  # while the run trains
             evaluate(page, url)
             page.goto(f"{url}/Train")
-            filter_history(page, url)
+            filter_history(page)
             browser.close()
     print("saved", *sorted(DOCS.glob("*.png")))
 

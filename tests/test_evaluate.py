@@ -54,6 +54,8 @@ def test_a_cell_lists_its_images_surest_mistakes_first_least_sure_right_answers_
     assert len(ev.cell(9, 4)) == 0
     np.testing.assert_array_equal(ev.mistakes(), [1, 4, 0])
     np.testing.assert_array_equal(ev.mistakes(true=9), [])
+    assert ev.most_confused() == (4, 9, 3)
+    assert Evaluation(labels, one_hot_probs(labels, [0.9] * 6)).most_confused()[2] == 0  # no mistakes at all
 
 
 def test_evaluating_a_model_agrees_with_the_trainer_and_with_classify(bundled_model, mnist_small):

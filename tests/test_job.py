@@ -1,4 +1,6 @@
+import sys
 import threading
+import types
 
 import pytest
 import torch
@@ -120,3 +122,18 @@ def test_the_seed_decides_the_initial_weights_in_a_job(tmp_path):
         job.join(120)
         weights.append(load_checkpoint(tmp_path / name / "model.pt").model.conv1.weight)
     torch.testing.assert_close(weights[0], weights[1])
+
+
+def test_the_child_does_not_run_the_script_that_started_it(tmp_path, monkeypatch):
+    """Streamlit runs each page as __main__; a spawned child would run it again before training."""
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(tmp_path / 'ran')!r}, 'w').close()\n")
+    main = types.ModuleType("__main__")
+    main.__file__, main.__spec__ = str(page), None  # as Streamlit's script runner leaves it
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    job = TrainingJob(tiny(max_steps=2), tmp_path / "run")
+    job.start()
+    assert sys.modules["__main__"] is main  # put back at once
+    job.join(120)
+    assert job.snapshot().status == "finished"
+    assert not (tmp_path / "ran").exists()

@@ -14,29 +14,26 @@ from ui.layout import click_through_labels
 
 CELL_IMAGES = 60  # test images shown for a confusion-matrix cell
 GALLERY = 40  # mistakes shown at once
-PER_ROW = 10
+PER_ROW = 8
 TRUE, PREDICTED, CHOSEN = "eval_true", "eval_predicted", "eval_chosen"  # session-state keys
 
 
 def summary(ev: Evaluation) -> None:
     mistakes = len(ev.mistakes())
-    off_diagonal = ev.confusion - np.diag(np.diag(ev.confusion))
-    true, predicted = np.unravel_index(off_diagonal.argmax(), off_diagonal.shape)
+    true, predicted, count = ev.most_confused()
     a, b, c = st.columns(3)
     a.metric("Test accuracy", f"{ev.accuracy:.2%}", help=f"Right on {len(ev.labels) - mistakes:,} of "
                                                         f"{len(ev.labels):,} test images.")
     b.metric("Mistakes", f"{mistakes:,}")
-    if off_diagonal.max():
-        c.metric("Most confused", f"{true} → {predicted}", help=f"{off_diagonal.max()} test images of a {true} "
-                                                              f"were taken for a {predicted}.")
+    if count:
+        c.metric("Most confused", f"{true} → {predicted}", help=f"{count} test images of a {true} were taken "
+                                                              f"for a {predicted}.")
 
 
 def matrix(ev: Evaluation) -> None:
     """The heatmap; a click on a cell chooses it (and sets the two pickers beside it)."""
-    off_diagonal = ev.confusion - np.diag(np.diag(ev.confusion))
     if TRUE not in st.session_state:  # start on the most frequent mistake
-        worst = np.unravel_index(off_diagonal.argmax(), off_diagonal.shape)
-        st.session_state[TRUE], st.session_state[PREDICTED] = int(worst[0]), int(worst[1])
+        st.session_state[TRUE], st.session_state[PREDICTED], _ = ev.most_confused()
     chosen = (st.session_state[TRUE], st.session_state[PREDICTED])
     with click_through_labels("eval_matrix_box"):
         st.vega_lite_chart(*charts.confusion_chart(ev.confusion, chosen), width="content", key="eval_matrix",
@@ -101,14 +98,15 @@ def mistakes(model: cnn.Net, ev: Evaluation, images: np.ndarray) -> None:
 def _gallery(ev: Evaluation, images: np.ndarray, found: np.ndarray) -> None:
     shown = found[:GALLERY]
     st.caption(f"{len(found):,} mistakes{f', the surest {len(shown)} shown' if len(found) > len(shown) else ''}. "
-               "Under each: true digit → the model's answer · its confidence. Click one to open it below.")
+               "Under each: the true digit → the model's answer · its confidence, and a button that opens it below.")
     for row in range(0, len(shown), PER_ROW):
         for column, index in zip(st.columns(PER_ROW), shown[row : row + PER_ROW]):
             with column:
-                pictures.inline_picture(viz.pixel_grid(images[index], scale=3), f"test image #{index}",
+                pictures.inline_picture(viz.pixel_grid(images[index], scale=3),
+                                        f"{ev.labels[index]} → {ev.predictions[index]} · {ev.confidence[index]:.0%}",
                                         alt=f"test image {index}")
-                st.button(f"{ev.labels[index]} → {ev.predictions[index]} · {ev.confidence[index]:.0%}",
-                          key=f"eval_mistake_{index}", on_click=_choose, args=(int(index),), width="stretch",
+                st.button(f"#{index}", key=f"eval_mistake_{index}", on_click=_choose, args=(int(index),),
+                          help=f"Open test image #{index}", width="stretch",
                           type="primary" if index == st.session_state[CHOSEN] else "secondary")
 
 

@@ -85,10 +85,12 @@ def filter_history(saved: Path, key: str) -> bool:
     step = st.select_slider("Step", steps, value=steps[-1], format_func=_step_label, key=f"{key}_{steps[-1]}",
                             help="conv1's 32 filters as they were at the start and at each evaluation.")
     bound = float(np.abs(kept).max()) or 1.0  # one colour scale for every step: watch them strengthen
-    pictures.inline_picture(viz.filter_grid(kept[steps.index(step)], scale=4, bound=bound),
-                            f"conv1 filters at step {step:,} of {steps[-1]:,}. Red weights excite a filter, "
-                            "blue ones inhibit it; one colour scale for every step.", alt=f"conv1 filters at step "
-                            f"{step}", width=356)
+    for column, index, caption in zip(st.columns(2), (0, steps.index(step)), (
+            "conv1 filters at the start: random", f"conv1 filters at step {step:,} of {steps[-1]:,}. Red weights "
+            "excite a filter, blue ones inhibit it; one colour scale for both.")):
+        with column:
+            pictures.inline_picture(viz.filter_grid(kept[index], scale=4, bound=bound), caption,
+                                    alt=f"conv1 filters at step {steps[index]}", width=356)
     return True
 
 

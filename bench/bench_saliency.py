@@ -70,7 +70,8 @@ def main():
     print(f"{args.n} MNIST test digits; deleting {DELETE:.0%} of each one's ink pixels")
     for name, values in drops.items():
         ratio = np.mean(values) / np.mean(drops["random ink"])
-        sign = f", contrast with the runner-up positive for {right_sign[name]} of {args.n}" if name in right_sign else ""
+        sign = (f", contrast with the runner-up positive for {right_sign[name]} of {args.n}"
+                if name in right_sign else "")
         print(f"  {name:18s} score drop {np.mean(values):6.2f} ({ratio:.2f}x random){sign}")
 
 

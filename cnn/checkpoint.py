@@ -9,13 +9,13 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .atomic import write_atomically
 from .model import ModelConfig, Net
 
 FORMAT = "cnn-mnist-checkpoint"
@@ -69,23 +69,11 @@ def save_checkpoint(
         "metrics": dict(metrics or {}),
         "extra": dict(extra or {}),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a checkpoint is an ordinary file
-        # Serialised in memory first: torch's own file writer turns a full disk into an opaque
-        # RuntimeError, a plain write gives the OSError that says what happened.
-        data = io.BytesIO()
-        torch.save(payload, data)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.getbuffer())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    # Serialised in memory first: torch's own file writer turns a full disk into an opaque
+    # RuntimeError, a plain write gives the OSError that says what happened.
+    data = io.BytesIO()
+    torch.save(payload, data)
+    return write_atomically(path, lambda f: f.write(data.getbuffer()))
 
 
 def load_checkpoint(path: str | os.PathLike, device: str | torch.device | None = None) -> Checkpoint:

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .checkpoint import load_checkpoint
+from .finetune import FineTune, finetune
 from .model import Net
 from .runs import CHECKPOINT, RunInfo, list_runs, new_run_name, run_dir, runs_root, write_record
 from .train import Event, TrainConfig, train
@@ -44,6 +46,7 @@ class Snapshot:
     filters: np.ndarray | None  # (32, 1, 5, 5) conv1 weights, as of the latest message
     message: str
     test_acc: float | None  # the final full evaluation
+    report: dict | None  # a fine-tuning run's accuracy before and after (cnn.finetune)
     batch_size: int
     started: datetime = field(default_factory=datetime.now)
 
@@ -86,14 +89,19 @@ class _Sender:
         self.pending, self.last_sent = [], time.monotonic()
 
 
-def _child(config: TrainConfig, out: Path, messages, stop) -> None:
-    """The child process: train, sending ("events", [Event], filters, weights), then ("end", update)."""
+def _child(config: TrainConfig, out: Path, messages, stop, tune: FineTune | None) -> None:
+    """The child process: train (or fine-tune), sending ("events", [Event], filters, weights),
+    then ("end", update)."""
     _stop_if_orphaned(stop, messages)
     torch.manual_seed(config.seed)  # train() seeds only the models it makes itself
-    model = Net()
     try:
-        result = train(config, _Sender(model, messages), stop, out, model=model)
-        update = dict(status=result.status, message=result.message, test_acc=result.metrics["test_acc"])
+        model = load_checkpoint(tune.start_from).model if tune else Net()
+        if tune:
+            result, report = finetune(tune, config, _Sender(model, messages), stop, out, model=model)
+        else:
+            result, report = train(config, _Sender(model, messages), stop, out, model=model), None
+        update = dict(status=result.status, message=result.message, test_acc=result.metrics["test_acc"],
+                      report=report)
     except Exception as e:  # noqa: BLE001 - whatever it was, the page reports it and the server lives on
         update = dict(status="failed", message=f"Training failed: {e}")
     messages.put(("end", update))
@@ -127,17 +135,17 @@ def _stop_if_orphaned(stop, messages) -> None:
 
 
 class TrainingJob:
-    def __init__(self, config: TrainConfig, folder: Path):
+    def __init__(self, config: TrainConfig, folder: Path, tune: FineTune | None = None):
         self.config, self.folder, self.name = config, folder, folder.name
         self.started = datetime.now()
         self._lock = threading.Lock()
         self._stop = _SPAWN.Event()
         self._messages = _SPAWN.Queue()
-        self._process = _SPAWN.Process(target=_child, args=(config, folder / CHECKPOINT, self._messages, self._stop),
+        self._process = _SPAWN.Process(target=_child, args=(config, folder / CHECKPOINT, self._messages, self._stop, tune),
                                        name=f"train-{self.name}", daemon=True)
         self._listener = threading.Thread(target=self._listen, name=f"listen-{self.name}", daemon=True)
         self._progress = dict(status="running", step=0, total_steps=0, epoch=0.0, images_per_sec=0.0,
-                              message="Starting: loading PyTorch and MNIST...", test_acc=None)
+                              message="Starting: loading PyTorch and MNIST...", test_acc=None, report=None)
         self._losses: list[float] = []
         self._accs: list[float] = []
         self._evals: list[tuple[int, float, float, bool]] = []
@@ -234,6 +242,7 @@ class TrainingJob:
             "name": s.name, "started": s.started.isoformat(), "status": s.status, "message": s.message,
             "config": self.config.to_dict(),
             "metrics": {"test_acc": s.test_acc, "steps": s.step, "epochs": s.epoch, "images_per_sec": s.images_per_sec},
+            "report": s.report,
             "curves": {"losses": s.losses, "train_accs": s.train_accs, "evals": s.evals},
         })
 
@@ -261,14 +270,14 @@ class Registry:
         job = self._job
         return list_runs(self.root, active=job.name if job and job.running else None)
 
-    def start(self, config: TrainConfig, label: str = "") -> tuple[TrainingJob, bool]:
+    def start(self, config: TrainConfig, label: str = "", tune: FineTune | None = None) -> tuple[TrainingJob, bool]:
         """(job, started): started is False when a run was already going (that run is returned).
         `label` (e.g. typed by a user) starts the run's name; the preset's name if empty."""
         with self._lock:
             if self._job and self._job.running:
                 return self._job, False
             try:
-                job = TrainingJob(config, run_dir(self._free_name(label.strip() or config.preset), self.root))
+                job = TrainingJob(config, run_dir(self._free_name(label.strip() or config.preset), self.root), tune)
                 job.start()
             except OSError as e:
                 raise StartError(f"Cannot start a run: the runs folder {runs_root(self.root).resolve()} cannot be "

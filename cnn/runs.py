@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from .atomic import write_atomically
 
 RUNS_ENV = "CNN_RUNS_DIR"
 CHECKPOINT = "model.pt"
@@ -66,15 +67,7 @@ class RunInfo:
 
 def write_record(folder: Path, record: dict) -> None:
     """Write run.json atomically (temporary file, then rename)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{RECORD}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(record, f)
-        os.replace(tmp, folder / RECORD)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(folder / RECORD, lambda f: f.write(json.dumps(record).encode()))
 
 
 def read_record(folder: Path) -> dict:

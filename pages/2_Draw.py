@@ -1,29 +1,20 @@
 """Draw: a canvas, the model's verdict, and what every layer does with the drawing."""
-from operator import attrgetter
-
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import cnn
-from ui import draw_view
+from ui import draw_view, mine_view
 from ui.layout import page_setup
-from ui.state import load_choice, model_choices
+from ui.picker import download, pick_model
 
 page_setup("Draw")
 st.title("Draw a digit")
 
-choices = model_choices()
-choice = st.selectbox("Model", choices, format_func=attrgetter("label"), key="draw_model")
-model = None
-if choice.error:
-    st.error(f"This model cannot be used: {choice.error}")
-else:
-    try:
-        model = load_choice(choice)
-    except cnn.CheckpointError as e:
-        st.error(f"This model cannot be used: {e} Choose another one above.")
-    except LookupError as e:  # the run in progress has not shared weights yet
-        st.info(str(e))
+picker_col, download_col = st.columns([4, 1], vertical_alignment="bottom")
+with picker_col:
+    choice, model = pick_model("draw_model")
+with download_col:
+    download(choice, "draw_download")
 
 canvas_col, input_col, verdict_col = st.columns([1.1, 1, 1.3], gap="medium")
 with canvas_col:
@@ -48,9 +39,11 @@ elif model is not None:
     analysis = cnn.analyze(model, prepared.image)
     with verdict_col:  # the answer first: Streamlit sends each element as soon as it is made
         note = draw_view.verdict(analysis.probs)
+        mine_view.keep(prepared.image, analysis.prediction)
     with input_col:
         draw_view.model_input(prepared.image)
     draw_view.doubt_note(note, analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
+    draw_view.compare(choice, analysis.probs, prepared.image)
     draw_view.why(model, prepared.image, analysis.probs, key="draw_why")
     draw_view.preparation(model, prepared)
     draw_view.layers(model, analysis)

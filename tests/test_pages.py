@@ -1,4 +1,5 @@
 """Every page through Streamlit's AppTest: headless, the real scripts, the real trainer."""
+import io
 import json
 import re
 import time
@@ -6,9 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import cnn
+from cnn.checkpoint import save_checkpoint
+from cnn.collection import Collection
 from bench import drawn_digits
 from conftest import FIXTURE, stroke_canvas
 from faults import full_disk, read_only
@@ -312,3 +317,90 @@ def test_draw_explains_why_and_shows_each_preparation_step(app):
     assert steps[:5] == ["Your drawing", "Cropped to the ink", "Scaled to fit 20×20", "Centred by mass in 28×28",
                          "Naive: the whole canvas resized to 28×28"]
     assert texts(app).count("reads as **7**") >= 3  # every prepared step; the naive one may differ
+
+
+# ---------------------------------------------------------------- My digits, photos, comparing, downloading
+
+
+def test_draw_keeps_a_drawing_in_one_click_or_with_the_right_digit(app, tmp_path):
+    show_drawing(app, drawing())
+    app.run()
+    app.button(key="draw_keep_right").click().run()
+    assert not app.exception and "Kept as a 7: 1 in My digits." in [t.proto.body for t in app.toast]
+    app.selectbox(key="draw_keep_label").set_value(1).run()  # the button waits for a digit
+    app.button(key="draw_keep_wrong").click().run()
+    mine = Collection(tmp_path / "runs")
+    assert mine.counts().tolist() == [0, 1, 0, 0, 0, 0, 0, 1, 0, 0]
+    np.testing.assert_allclose(mine.items(7)[0].image, cnn.canvas_to_mnist(drawing()), atol=0.5 / 255)
+
+
+def test_my_digits_counts_shows_and_deletes_drawings(app, tmp_path, mnist_small):
+    mine = Collection(tmp_path / "runs")
+    for image, label in zip(mnist_small[1].images[:3, 0].numpy(), [4, 4, 9]):
+        mine.add(image, label)
+    app.switch_page("pages/4_My_digits.py").run()
+    assert not app.exception
+    assert [m.value for m in app.metric] == ["0", "0", "0", "0", "2", "0", "0", "0", "0", "1"]
+    deletes = [b.key for b in app.button if b.key.startswith("mine_delete_")]
+    assert len(deletes) == 3 and app.button(key="mine_finetune").disabled  # fewer than 5 drawings
+    app.button(key=deletes[0]).click().run()
+    assert len(mine.items()) == 2 and app.metric[4].value == "1" or app.metric[9].value == "0"
+
+
+def test_fine_tuning_runs_in_the_background_and_saves_a_run_draw_offers(app, tmp_path, mnist_small):
+    mine = Collection(tmp_path / "runs")
+    for image, label in zip(mnist_small[1].images[:25, 0].numpy(), mnist_small[1].labels[:25].tolist()):
+        mine.add(image, label)
+    app.switch_page("pages/4_My_digits.py").run()
+    app.button(key="mine_finetune").click().run()
+    assert app.button(key="mine_finetune").disabled  # one run at a time, as on Train
+    wait_for(app, lambda at: "Saved as the run" in texts(at), seconds=180)
+    report = app.dataframe[-1].value
+    per_digit = np.bincount(mnist_small[1].labels[:25].numpy())
+    held = sum(max(1, n // 5) for n in per_digit if n >= 2)  # a fifth of each digit's, one at least
+    assert report["measured on"].tolist() == [f"my digits ({held} held out)", "MNIST test set"]
+    assert all(v.endswith("%") for v in report["before"].tolist() + report["after"].tolist())
+    app.switch_page("pages/2_Draw.py").run()
+    assert any(o.startswith("finetune-") and o.endswith("finished") for o in app.selectbox(key="draw_model").options)
+
+
+def test_photo_page_reads_a_photo_and_refuses_what_is_not_one(app, mnist_small):
+    from bench.photos import photo_of
+
+    _, test = mnist_small
+    app.switch_page("pages/5_Photo.py").run()
+    assert "Upload a photo" in texts(app)
+    upload = app.file_uploader(key="photo_upload")
+    upload.set_value(("digit.jpg", photo_of(test.images[0, 0].numpy(), np.random.default_rng(0)), "image/jpeg")).run()
+    assert not app.exception and f"Prediction: {int(test.labels[0])} (" in texts(app)
+    assert {"The photo, in grey", "Ink: clearly darker than the paper around it"} <= set(figures(app))
+    for name, data, message in (("notes.png", b"not an image at all", "not a PNG or JPEG image"),
+                                ("huge.png", encoded_png(Image.new("1", (10_000, 8_000))), "decompression bomb")):
+        app.file_uploader(key="photo_upload").set_value((name, data, "image/png")).run()
+        assert not app.exception and message in texts(app) and "Prediction" not in texts(app)
+
+
+def encoded_png(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_draw_compares_two_models_side_by_side(app, tmp_path):
+    torch.manual_seed(0)
+    save_checkpoint(tmp_path / "runs" / "untrained-20260101-000000" / "model.pt", cnn.Net().eval())
+    show_drawing(app, drawing())
+    app.toggle(key="draw_compare").set_value(True).run()
+    second = app.selectbox(key="draw_model_b")
+    second.select_index([i for i, o in enumerate(second.options) if o.startswith("untrained-")][0]).run()
+    assert not app.exception
+    untrained = cnn.classify(cnn.load_model(tmp_path / "runs" / "untrained-20260101-000000" / "model.pt"),
+                             cnn.canvas_to_mnist(drawing()))
+    assert f"**Prediction: {untrained.argmax()}** ({untrained.max():.1%})" in texts(app)
+    assert "**Prediction: 7** (" in texts(app) and len(app.get("vega_lite_chart")) == 3  # the verdict's, and two
+
+
+def test_draw_offers_the_chosen_checkpoint_for_download(app):
+    app.switch_page("pages/2_Draw.py").run()
+    (button,) = app.get("download_button")
+    assert button.proto.label == "Download this model"

@@ -8,6 +8,8 @@ import cnn
 from cnn import explain, viz
 from cnn.preprocess import resize
 from ui import charts, pictures
+from ui.picker import pick_model
+from ui.state import ModelChoice
 
 LAYER_COLUMNS = {"conv1": 8, "pool1": 8, "conv2": 8, "pool2": 8}
 LAYER_SCALE = {"conv1": 2, "pool1": 4, "conv2": 4, "pool2": 8}  # tiles about 56 px wide
@@ -21,6 +23,26 @@ def verdict(probs: np.ndarray) -> st.delta_generator.DeltaGenerator:
     note = st.empty()
     st.vega_lite_chart(*charts.probability_chart(probs), width="stretch")
     return note
+
+
+def compare(first: ModelChoice, probs: np.ndarray, image: np.ndarray) -> None:
+    """With the toggle on: the bars of this model and of a second one, side by side."""
+    if not st.toggle("Compare with a second model", key="draw_compare"):
+        return
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.selectbox("First model", [first.label], disabled=True, key="draw_model_a_label")
+        bars(probs, key="draw_bars_a")
+    with right:
+        _, second = pick_model("draw_model_b", label="Second model")
+        if second is not None:
+            bars(cnn.classify(second, image), key="draw_bars_b")
+
+
+def bars(probs: np.ndarray, key: str) -> None:
+    top = int(np.argmax(probs))
+    st.markdown(f"**Prediction: {top}** ({probs[top]:.1%})")
+    st.vega_lite_chart(*charts.probability_chart(probs), width="stretch", key=key)
 
 
 def doubt_note(place, probs: np.ndarray, doubt: cnn.Doubt) -> None:

@@ -6,6 +6,8 @@ PAGES = [
     ("pages/1_Train.py", "Train", ":material/monitoring:"),
     ("pages/2_Draw.py", "Draw", ":material/draw:"),
     ("pages/3_Evaluate.py", "Evaluate", ":material/grid_on:"),
+    ("pages/4_My_digits.py", "My digits", ":material/collections:"),
+    ("pages/5_Photo.py", "Photo", ":material/photo_camera:"),
 ]
 
 

@@ -141,8 +141,8 @@ class TrainingJob:
         self._lock = threading.Lock()
         self._stop = _SPAWN.Event()
         self._messages = _SPAWN.Queue()
-        self._process = _SPAWN.Process(target=_child, args=(config, folder / CHECKPOINT, self._messages, self._stop, tune),
-                                       name=f"train-{self.name}", daemon=True)
+        self._process = _SPAWN.Process(target=_child, name=f"train-{self.name}", daemon=True,
+                                       args=(config, folder / CHECKPOINT, self._messages, self._stop, tune))
         self._listener = threading.Thread(target=self._listen, name=f"listen-{self.name}", daemon=True)
         self._progress = dict(status="running", step=0, total_steps=0, epoch=0.0, images_per_sec=0.0,
                               message="Starting: loading PyTorch and MNIST...", test_acc=None, report=None)

@@ -3,7 +3,9 @@
     CNN_DATA_DIR=../shared/data python docs/take_screenshots.py
 Starts the app on a free port with an empty runs folder, runs the "fast" preset on the Train
 page (and lets it finish, for the filter history), draws a small 4 in a corner of the Draw
-page's canvas, opens the Evaluate page, and saves what headless Chromium shows.
+page's canvas, opens the Evaluate page, keeps six drawings and fine-tunes on them, compares
+two models, classifies docs/photo_digit.jpg (made by bench/photos.py), and saves what headless
+Chromium shows.
 """
 import sys
 import tempfile
@@ -12,19 +14,23 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser import CHROMIUM_FLAGS, chromium_or_skip, stroke, streamlit_server  # noqa: E402
+from browser import CHROMIUM_FLAGS, DIGIT_STROKES, chromium_or_skip, stroke, streamlit_server  # noqa: E402
 
 DOCS = Path(__file__).parent
 FOUR = [[(170, 40), (75, 170), (200, 170)], [(165, 110), (165, 250)]]
 SMALL_FOUR = [[(x * 0.4 + 8, y * 0.4 + 8) for x, y in s] for s in FOUR]  # a quarter of the size, top left
+SEVEN = [[(70, 60), (210, 60), (120, 250)]]
+KEEP = [(1, [DIGIT_STROKES[1]]), (0, [DIGIT_STROKES[0]]), (4, FOUR), (7, SEVEN), (1, [DIGIT_STROKES[1][3:-3]]),
+        (7, [[(x * 0.7 + 40, y * 0.7 + 30) for x, y in s] for s in SEVEN])]
 WIDE, TALL = {"width": 1400, "height": 1000}, {"width": 1400, "height": 4200}
+MAIN_LEFT = 364  # the main column's left edge, beside the sidebar, in a window WIDE or TALL
 
 
 def section(page, heading: str, until: str | None, path: Path, height: float = 0) -> None:
     """Save the page from `heading` down to the heading `until` (or `height` px)."""
     top = page.get_by_role("heading", name=heading, exact=True).bounding_box()
     bottom = page.get_by_role("heading", name=until, exact=True).bounding_box()["y"] if until else top["y"] + height
-    page.screenshot(path=path, clip={"x": top["x"] - 16, "y": top["y"] - 12, "width": 1060,
+    page.screenshot(path=path, clip={"x": MAIN_LEFT, "y": top["y"] - 12, "width": 1060,
                                      "height": bottom - top["y"] + 16})
 
 
@@ -71,6 +77,45 @@ def draw(page, url: str) -> None:
                                                ("What the model sees", "Inside the network", "draw_steps.png")])
 
 
+def keep_and_finetune(page, url: str) -> None:
+    """Keep six drawings, fine-tune the bundled model on them, and compare it with the run."""
+    page.goto(f"{url}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    for digit, strokes in KEEP:
+        page.get_by_role("button", name="Reset canvas & history").click()
+        for points in strokes:
+            stroke(page, points)
+        page.get_by_role("button", name=f"Right: keep as a {digit}").click()
+        page.get_by_text(f"Kept as a {digit}").last.wait_for()
+    page.get_by_text("Compare with a second model").click()
+    page.get_by_label("Second model", exact=True).click()
+    page.get_by_role("option", name="fast-").first.click()
+    page.get_by_role("heading", name="Why this digit").wait_for()
+    tall_shot(page, DOCS / "compare.png", below=page.get_by_text("Compare with a second model"), height=480)
+    page.goto(f"{url}/My_digits")
+    page.get_by_role("button", name="Fine-tune").click()
+    page.get_by_text("Saved as the run").wait_for(timeout=300_000)
+    tall_shot(page, DOCS / "my_digits.png", height=1100)
+
+
+def photo(page, url: str) -> None:
+    page.goto(f"{url}/Photo")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(DOCS / "photo_digit.jpg")
+    page.get_by_role("heading", name="What the model sees").wait_for()
+    tall_shot(page, DOCS / "photo.png", height=1350)
+
+
+def tall_shot(page, path: Path, height: int, below=None) -> None:
+    """`height` px of the page, from the element `below` (or the top of the main area), with
+    the window tall enough to show all of it."""
+    page.wait_for_timeout(1500)
+    page.set_viewport_size(TALL)
+    page.wait_for_timeout(1000)
+    top = below.bounding_box()["y"] - 12 if below else 0
+    page.screenshot(path=path, clip={"x": MAIN_LEFT, "y": top, "width": 1060, "height": height})
+    page.set_viewport_size(WIDE)
+
+
 def evaluate(page, url: str) -> None:
     page.goto(f"{url}/Evaluate")
     page.get_by_text("Most confused").wait_for()
@@ -90,6 +135,8 @@ def main():
             evaluate(page, url)
             page.goto(f"{url}/Train")
             filter_history(page)
+            keep_and_finetune(page, url)
+            photo(page, url)
             browser.close()
     print("saved", *sorted(DOCS.glob("*.png")))
 

@@ -4,6 +4,7 @@ import re
 import signal
 import time
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
@@ -161,3 +162,55 @@ def test_evaluate_a_click_on_a_confusion_cell_shows_its_images(server, page):
     page.get_by_text("test images: 0s predicted correctly").wait_for()
     for picker in ("True digit", "Predicted as"):  # the pickers follow the click
         expect(page.get_by_role("combobox", name=picker)).to_have_value("0")
+
+
+def test_keep_a_drawing_and_find_it_in_my_digits(server, page):
+    page.goto(f"{server}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    stroke(page, ONE)
+    page.get_by_text("Prediction: 1 (").wait_for()
+    page.get_by_role("button", name="Right: keep as a 1").click()
+    page.get_by_text(re.compile(r"Kept as a 1: \d+ in My digits")).wait_for()
+    page.get_by_role("link", name="My digits").click()
+    expect(page.get_by_role("tab", name=re.compile(r"^1 \([1-9]"))).to_be_visible()
+
+
+def test_upload_a_photo_and_refuse_a_file_over_the_limit(server, page, tmp_path, mnist_small):
+    from bench.photos import photo_of
+
+    _, test = mnist_small
+    photo = tmp_path / "digit.jpg"
+    photo.write_bytes(photo_of(test.images[0, 0].numpy(), np.random.default_rng(0)))
+    page.goto(f"{server}/Photo")
+    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    dropzone.set_input_files(photo)
+    page.get_by_text(f"Prediction: {int(test.labels[0])} (").wait_for()
+    expect(page.get_by_text("Ink: clearly darker than the paper around it")).to_be_visible()
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\x89PNG" + os.urandom(3 * 2**20))
+    dropzone.set_input_files(big)
+    page.get_by_text(re.compile(r"File must be 2(\.0)? ?MB or smaller")).wait_for()
+
+
+def test_download_the_chosen_model_and_load_it(server, page, tmp_path):
+    page.goto(f"{server}/Draw")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this model").click()
+    assert download.value.suggested_filename == "mnist_cnn.pt"
+    saved = tmp_path / "mnist_cnn.pt"
+    download.value.save_as(saved)
+    model = cnn.load_model(saved)
+    assert cnn.classify(model, np.zeros((28, 28), np.float32)).shape == (10,)
+    assert saved.read_bytes() == cnn.BUNDLED_MODEL.read_bytes()
+
+
+def test_compare_two_models_on_the_same_drawing(server, page):
+    page.goto(f"{server}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    stroke(page, ZERO)
+    page.get_by_text("Prediction: 0 (").wait_for()
+    page.get_by_text("Compare with a second model").click()
+    page.get_by_label("Second model", exact=True).click()
+    page.get_by_role("option", name=re.compile("Bundled model")).click()
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3)  # the answer's bars, then two
+    expect(page.locator("p", has_text=re.compile(r"^Prediction: 0 \("))).to_have_count(2)  # one per model

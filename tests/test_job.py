@@ -5,7 +5,9 @@ import types
 import pytest
 import torch
 
+from cnn import BUNDLED_MODEL
 from cnn.checkpoint import load_checkpoint
+from cnn.finetune import FineTune, finetune_config
 from cnn.job import Registry, TrainingJob, model_from_weights
 from cnn.runs import list_runs, read_record, run_dir
 from cnn.train import make_config
@@ -137,3 +139,17 @@ def test_the_child_does_not_run_the_script_that_started_it(tmp_path, monkeypatch
     job.join(120)
     assert job.snapshot().status == "finished"
     assert not (tmp_path / "ran").exists()
+
+
+def test_a_fine_tuning_job_reports_before_and_after_and_is_saved_as_a_run(tmp_path, mnist_small):
+    _, test = mnist_small
+    tune = FineTune(BUNDLED_MODEL, test.images[:8, 0].numpy(), test.labels[:8].numpy())
+    job, started = Registry(tmp_path).start(finetune_config(max_steps=6, data_dir=str(FIXTURE)), "finetune", tune)
+    job.join(120)
+    s = job.snapshot()
+    assert started and s.status == "finished" and s.step == 6
+    assert s.report["drawings"] == 8 and s.report["held_out"] == 0  # too few to hold any out
+    assert s.report["mnist_before"] == pytest.approx(0.995, abs=0.006)  # the bundled model, before
+    assert read_record(job.folder)["report"] == s.report
+    (run,) = Registry(tmp_path).runs()
+    assert run.name.startswith("finetune-") and run.has_checkpoint

@@ -43,3 +43,7 @@ def render():
         st.page_link("pages/2_Draw.py", label="Draw a digit and look inside", icon=":material/draw:")
         st.page_link("pages/3_Evaluate.py", label="See where the model goes wrong on the test set",
                      icon=":material/grid_on:")
+        st.page_link("pages/4_My_digits.py", label="Keep your drawings and fine-tune on them",
+                     icon=":material/collections:")
+        st.page_link("pages/5_Photo.py", label="Classify a photo of a handwritten digit",
+                     icon=":material/photo_camera:")

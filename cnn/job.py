@@ -95,10 +95,11 @@ def _child(config: TrainConfig, out: Path, messages, stop, tune: FineTune | None
     _stop_if_orphaned(stop, messages)
     torch.manual_seed(config.seed)  # train() seeds only the models it makes itself
     try:
-        model = load_checkpoint(tune.start_from).model if tune else Net()
         if tune:
+            model = load_checkpoint(tune.start_from).model
             result, report = finetune(tune, config, _Sender(model, messages), stop, out, model=model)
         else:
+            model = Net()
             result, report = train(config, _Sender(model, messages), stop, out, model=model), None
         update = dict(status=result.status, message=result.message, test_acc=result.metrics["test_acc"],
                       report=report)

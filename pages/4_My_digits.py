@@ -10,7 +10,7 @@ st.title("My digits")
 kept = mine_view.collection().items()
 if kept:
     st.caption(f"{len(kept)} drawings, kept in {mine_view.collection().folder}.")
-    mine_view.counts_row(mine_view.collection().counts())
+    mine_view.counts_row(kept)
     mine_view.gallery(kept)
 else:
     st.info("No drawings kept yet. On **Draw**, press **Right: keep as a …** under a prediction, or pick the "

@@ -26,9 +26,9 @@ def collection() -> Collection:
 def keep(image: np.ndarray, prediction: int) -> None:
     """One click keeps the drawing as the predicted digit; a picker keeps it as another."""
     st.markdown("##### Keep this drawing")
-    right, picker, wrong = st.columns([1.2, 1, 1], vertical_alignment="bottom")
-    right.button(f"Right: keep as a {prediction}", key="draw_keep_right", on_click=_keep, args=(image, prediction),
-                 help="Adds it to My digits, to look at and to fine-tune on.", width="stretch")
+    st.button(f"Right: keep as a {prediction}", key="draw_keep_right", on_click=_keep, args=(image, prediction),
+              help="Adds it to My digits, to look at and to fine-tune on.", width="stretch")
+    picker, wrong = st.columns(2, vertical_alignment="bottom")
     label = picker.selectbox("Wrong? It is a", range(10), index=None, placeholder="digit", key="draw_keep_label")
     wrong.button("Keep with that digit", key="draw_keep_wrong", disabled=label is None, on_click=_keep,
                  args=(image, label), width="stretch")
@@ -43,9 +43,10 @@ def _keep(image: np.ndarray, label: int | None) -> None:
     st.toast(f"Kept as a {label}: {collection().counts()[label]} in My digits.", icon=":material/check:")
 
 
-def counts_row(counts: np.ndarray) -> None:
-    columns = st.columns(10)
-    for digit, (column, count) in enumerate(zip(columns, counts)):
+def counts_row(kept: list[Kept]) -> None:
+    """How many drawings each digit has."""
+    counts = np.bincount([k.label for k in kept], minlength=10)
+    for digit, (column, count) in enumerate(zip(st.columns(10), counts)):
         column.metric(f"{digit}s", int(count))
 
 

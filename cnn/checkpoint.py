@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from .atomic import write_atomically
+from .messages import first_line
 from .model import ModelConfig, Net
 
 FORMAT = "cnn-mnist-checkpoint"
@@ -83,7 +84,7 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device | None =
     try:
         model.load_state_dict(payload["state_dict"])
     except (RuntimeError, TypeError, AttributeError) as e:
-        raise CheckpointError(f"{path} holds weights of another network, not this one ({_first_line(e)}).") from e
+        raise CheckpointError(f"{path} holds weights of another network, not this one ({first_line(e)}).") from e
     if not all(torch.isfinite(p).all() for p in model.parameters()):
         raise CheckpointError(f"{path} holds weights that are not finite numbers (NaN or infinity).")
     model.to(device or "cpu").eval()
@@ -102,9 +103,9 @@ def _read_payload(path: Path) -> dict:
             # weights_only refuses anything but tensors and plain data: this is how a pickle
             # that would run code ends up here, without running.
             raise CheckpointError(f"{path} is not a safe checkpoint: it holds objects other than weights.") from e
-        raise CheckpointError(f"{path} is damaged or not a checkpoint (corrupt): {_first_line(e)}") from e
+        raise CheckpointError(f"{path} is damaged or not a checkpoint (corrupt): {first_line(e)}") from e
     except Exception as e:  # noqa: BLE001 - torch's readers fail on garbage in many ways (IndexError too)
-        raise CheckpointError(f"{path} is damaged or not a checkpoint (truncated or corrupt): {_first_line(e)}") from e
+        raise CheckpointError(f"{path} is damaged or not a checkpoint (truncated or corrupt): {first_line(e)}") from e
     needed = {"format", "version", "model_config", "state_dict", "train_config", "metrics", "extra"}
     if not isinstance(payload, dict) or payload.get("format") != FORMAT or not needed <= payload.keys():
         raise CheckpointError(f"{path} is not a checkpoint of this project (a file of another kind).")
@@ -119,6 +120,3 @@ def _model_config(path: Path, payload: dict) -> ModelConfig:
     except TypeError as e:
         raise CheckpointError(f"{path} has a model configuration this code does not know: {e}") from e
 
-
-def _first_line(e: BaseException) -> str:
-    return str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__

@@ -16,11 +16,9 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image, UnidentifiedImageError
 
 from .atomic import write_atomically
-from .data import Split
 from .runs import runs_root
 
 FOLDER = "my-digits"
@@ -46,9 +44,7 @@ class Collection:
             raise ValueError(f"a kept drawing is a (28, 28) image of finite values, got shape {image.shape}")
         if not (isinstance(label, (int, np.integer)) and 0 <= label <= 9):
             raise ValueError(f"the label must be a digit from 0 to 9, got {label!r}")
-        folder = self.folder / str(int(label))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.png"
+        path = self.folder / str(int(label)) / f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.png"
         pixels = (np.clip(image, 0, 1) * 255).round().astype(np.uint8)
         return write_atomically(path, lambda f: Image.fromarray(pixels, mode="L").save(f, format="PNG"))
 
@@ -72,12 +68,6 @@ class Collection:
                 and path.parent.name.isdigit() and len(path.parent.name) == 1):
             raise ValueError(f"not a kept drawing: {path}")
         path.unlink(missing_ok=True)
-
-    def split(self, label: int | None = None) -> Split:
-        """The kept drawings as a data set: images (N, 1, 28, 28), labels (N,)."""
-        kept = self.items(label)
-        images = np.stack([k.image for k in kept]) if kept else np.zeros((0, 28, 28), np.float32)
-        return Split(torch.from_numpy(images).unsqueeze(1), torch.tensor([k.label for k in kept], dtype=torch.long))
 
 
 def _read(path: Path) -> np.ndarray | None:

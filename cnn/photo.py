@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
+from .messages import first_line
+
 MAX_BYTES = 2 * 1024 * 1024  # as the app's upload limit (.streamlit/config.toml)
 MAX_PIXELS = 40_000_000  # more than a 40-megapixel photo is refused before decoding
 WORK_SIDE = 512  # photos are shrunk to this longer side first: a digit needs no more
@@ -52,9 +54,9 @@ def read_photo(data: bytes) -> np.ndarray:
     except PhotoError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError) as e:
-        raise PhotoError(f"This file is not a PNG or JPEG image that can be read ({_first_line(e)}).") from e
+        raise PhotoError(f"This file is not a PNG or JPEG image that can be read ({first_line(e)}).") from e
     except (OSError, ValueError, SyntaxError) as e:  # truncated or damaged image data
-        raise PhotoError(f"This image is damaged and cannot be read ({_first_line(e)}).") from e
+        raise PhotoError(f"This image is damaged and cannot be read ({first_line(e)}).") from e
     image.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.LANCZOS)
     return np.asarray(image, np.float32) / 255.0
 
@@ -86,6 +88,3 @@ def paper_light(grey: np.ndarray, side: int = PAPER_SIDE) -> np.ndarray:
     light = closed.filter(ImageFilter.GaussianBlur(max(small.size) / 16))
     return np.asarray(light.resize((w, h), Image.Resampling.BILINEAR), np.float32) / 255
 
-
-def _first_line(e: BaseException) -> str:
-    return (str(e).strip().splitlines() or [type(e).__name__])[0][:160]

@@ -40,7 +40,7 @@ def _keep(image: np.ndarray, label: int | None) -> None:
     except OSError as e:
         st.toast(f"Could not keep the drawing: {e.strerror or e}", icon=":material/error:")
         return
-    st.toast(f"Kept as a {label}: {collection().counts()[label]} in My digits.", icon=":material/check:")
+    st.toast(f"Kept as a {label}: {len(collection().items(label))} in My digits.", icon=":material/check:")
 
 
 def counts_row(kept: list[Kept]) -> None:

@@ -9,7 +9,9 @@ folds them into the progress that pages read with `snapshot()`, a copy taken und
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
+import shutil
 import sys
 import threading
 import time
@@ -25,10 +27,25 @@ import torch
 from .checkpoint import load_checkpoint
 from .finetune import FineTune, finetune
 from .model import Net
-from .runs import CHECKPOINT, RunInfo, list_runs, new_run_name, run_dir, runs_root, write_record
+from .runs import (
+    CHECKPOINT,
+    HEARTBEAT_EVERY,
+    RunInfo,
+    claim,
+    heartbeat,
+    list_runs,
+    new_run_name,
+    release,
+    run_dir,
+    runs_root,
+    write_record,
+)
 from .train import Event, TrainConfig, train
 
 SEND_EVERY = 0.2  # seconds between the child's progress messages (the page refreshes every second)
+# Added to the server's nice level in the training child: on a busy core the kernel then gives the
+# server (and so everyone drawing) about nine times the child's share (CFS weights 1024 vs 110).
+CHILD_NICENESS = 10
 _SPAWN = mp.get_context("spawn")  # a fresh interpreter: no forked torch thread pools or server state
 
 
@@ -49,6 +66,8 @@ class Snapshot:
     report: dict | None  # a fine-tuning run's accuracy before and after (cnn.finetune)
     batch_size: int
     started: datetime = field(default_factory=datetime.now)
+    device: str = ""  # where the run trains, once it has started: "cpu", "cuda"...
+    precision: str = ""  # "float32" or "bfloat16"
 
     @property
     def running(self) -> bool:
@@ -92,6 +111,7 @@ class _Sender:
 def _child(config: TrainConfig, out: Path, messages, stop, tune: FineTune | None) -> None:
     """The child process: train (or fine-tune), sending ("events", [Event], filters, weights),
     then ("end", update)."""
+    _lower_priority()  # first, so that every thread the child starts (torch's pool too) inherits it
     _stop_if_orphaned(stop, messages)
     torch.manual_seed(config.seed)  # train() seeds only the models it makes itself
     try:
@@ -106,6 +126,24 @@ def _child(config: TrainConfig, out: Path, messages, stop, tune: FineTune | None
     except Exception as e:  # noqa: BLE001 - whatever it was, the page reports it and the server lives on
         update = dict(status="failed", message=f"Training failed: {e}")
     messages.put(("end", update))
+
+
+def _lower_priority() -> None:
+    """A person drawing must never wait on a run: train at a lower CPU priority than the server.
+
+    Linux keeps a nice level per thread, and importing torch has already started a thread by
+    now: every thread so far is reniced, and those started later inherit the level. Where
+    there are no nice levels (Windows), the run keeps the server's priority.
+    """
+    if not hasattr(os, "setpriority"):
+        return
+    niceness = os.getpriority(os.PRIO_PROCESS, 0) + CHILD_NICENESS
+    threads = Path("/proc/self/task")
+    for tid in [int(t.name) for t in threads.iterdir()] if threads.is_dir() else [0]:  # 0: the whole process
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, niceness)
+        except OSError:  # the thread has ended, or this is not permitted: it keeps the server's priority
+            pass
 
 
 @contextmanager
@@ -145,8 +183,10 @@ class TrainingJob:
         self._process = _SPAWN.Process(target=_child, name=f"train-{self.name}", daemon=True,
                                        args=(config, folder / CHECKPOINT, self._messages, self._stop, tune))
         self._listener = threading.Thread(target=self._listen, name=f"listen-{self.name}", daemon=True)
+        self._ended = threading.Event()
         self._progress = dict(status="running", step=0, total_steps=0, epoch=0.0, images_per_sec=0.0,
-                              message="Starting: loading PyTorch and MNIST...", test_acc=None, report=None)
+                              message="Starting: loading PyTorch and MNIST...", test_acc=None, report=None,
+                              device="", precision="")
         self._losses: list[float] = []
         self._accs: list[float] = []
         self._evals: list[tuple[int, float, float, bool]] = []
@@ -155,6 +195,7 @@ class TrainingJob:
 
     def start(self) -> None:
         self._save_record()
+        claim(self.folder)
         with _no_main_script():
             self._process.start()
         self._listener.start()
@@ -167,7 +208,8 @@ class TrainingJob:
 
     @property
     def running(self) -> bool:
-        return self._listener.is_alive()
+        """True from the start until the run has ended and its record is saved."""
+        return not self._ended.is_set()
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -187,13 +229,32 @@ class TrainingJob:
         except Exception as e:  # noqa: BLE001 - a broken message must not leave the run "running" forever
             self._stop.set()
             update = dict(status="failed", message=f"Lost track of the training process: {e}")
-        with self._lock:
-            self._progress.update(update)
-        self._try_save_record()
+        try:
+            with self._lock:
+                self._progress.update(update)
+            if self._failed_before_training():
+                shutil.rmtree(self.folder, ignore_errors=True)  # nothing to keep: no weights, no curves
+            else:
+                self._try_save_record()
+                release(self.folder)
+        finally:
+            self._ended.set()
+        # The run is over once its record is saved. The child may take seconds more to exit (at
+        # its lower priority, on a busy machine): the page must not wait for that.
         self._process.join(10)
 
+    def _failed_before_training(self) -> bool:
+        """A run that failed before its first step (MNIST missing, offline...) is no saved run."""
+        with self._lock:
+            failed, step = self._progress["status"] == "failed", self._progress["step"]
+        return failed and step == 0 and not (self.folder / CHECKPOINT).exists()
+
     def _follow(self) -> dict:
+        beat = time.monotonic()
         while True:
+            if time.monotonic() - beat >= HEARTBEAT_EVERY:
+                beat = time.monotonic()
+                self._heartbeat()
             try:
                 message = self._messages.get(timeout=1.0)
             except queue.Empty:
@@ -220,12 +281,18 @@ class TrainingJob:
         p.update(step=event.step, total_steps=event.total_steps, epoch=event.epoch,
                  images_per_sec=event.images_per_sec or p["images_per_sec"])
         if event.kind == "start":
-            p["message"] = "Training..."
+            p.update(message="Training...", device=event.device, precision=event.precision)
         if event.kind == "step":
             self._losses.append(event.loss)
             self._accs.append(event.acc)
         if event.kind == "eval":
             self._evals.append((event.step, event.test_acc, event.test_loss, event.full_eval))
+
+    def _heartbeat(self) -> None:
+        try:
+            heartbeat(self.folder)
+        except OSError:  # e.g. the folder was removed: the run goes on, other servers may list it as interrupted
+            pass
 
     def _try_save_record(self) -> None:
         """Save the record, or say on the page why it could not be (the run itself goes on)."""
@@ -242,7 +309,8 @@ class TrainingJob:
         write_record(self.folder, {
             "name": s.name, "started": s.started.isoformat(), "status": s.status, "message": s.message,
             "config": self.config.to_dict(),
-            "metrics": {"test_acc": s.test_acc, "steps": s.step, "epochs": s.epoch, "images_per_sec": s.images_per_sec},
+            "metrics": {"test_acc": s.test_acc, "steps": s.step, "epochs": s.epoch, "images_per_sec": s.images_per_sec,
+                        "device": s.device, "precision": s.precision},
             "report": s.report,
             "curves": {"losses": s.losses, "train_accs": s.train_accs, "evals": s.evals},
         })

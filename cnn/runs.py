@@ -2,6 +2,7 @@
 
     runs/<name>/model.pt    the checkpoint (cnn.checkpoint)
     runs/<name>/run.json    config, status, metrics and curves, for listing and replaying
+    runs/<name>/owner.json  while it trains: the server following it (pid, host); its mtime is a heartbeat
 
 The folder is $CNN_RUNS_DIR, else ./runs. Run names are made here, never taken from paths.
 """
@@ -10,15 +11,20 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .atomic import write_atomically
+from .atomic import remove_stale_temporaries, write_atomically
 
 RUNS_ENV = "CNN_RUNS_DIR"
 CHECKPOINT = "model.pt"
 RECORD = "run.json"
+OWNER = "owner.json"
+HEARTBEAT_EVERY = 10.0  # seconds between a live server's touches of its run's owner file
+HEARTBEAT_STALE = 45.0  # an owner file untouched this long belongs to a server that is gone
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
@@ -81,13 +87,16 @@ def read_record(folder: Path) -> dict:
 def list_runs(root: str | os.PathLike | None = None, active: str | None = None) -> list[RunInfo]:
     """Every run folder with a checkpoint or a record, newest first. A run whose record cannot
     be read is listed as such rather than hidden; one recorded as running that is not `active`
-    (the run in progress) was cut off, e.g. by the server being killed: "interrupted"."""
+    (the run in progress) nor followed by another live server was cut off, e.g. by the server
+    being killed: "interrupted". Temporaries left by saves cut off by a crash are removed."""
     root = runs_root(root)
     if not root.is_dir():
         return []
-    runs = [_info(folder, active) for folder in root.iterdir()
-            if folder.is_dir() and _SAFE_NAME.match(folder.name)
-            and ((folder / CHECKPOINT).is_file() or (folder / RECORD).is_file())]
+    folders = [folder for folder in root.iterdir() if folder.is_dir() and _SAFE_NAME.match(folder.name)
+               and ((folder / CHECKPOINT).is_file() or (folder / RECORD).is_file())]
+    for folder in folders:
+        remove_stale_temporaries(folder)
+    runs = [_info(folder, active) for folder in folders]
     return sorted(runs, key=lambda r: r.created, reverse=True)
 
 
@@ -101,8 +110,55 @@ def _info(folder: Path, active: str | None) -> RunInfo:
         created = datetime.fromisoformat(record.get("started") or modified.isoformat())
         acc = record.get("metrics", {}).get("test_acc")
         status = str(record.get("status", "unknown"))
-        if status == "running" and folder.name != active:
+        if status == "running" and folder.name != active and not owned_elsewhere(folder):
             status = "interrupted"
         return RunInfo(folder.name, folder, created, status, float(acc) if acc is not None else None)
     except (OSError, ValueError, TypeError, AttributeError):  # the checkpoint may still be fine
         return RunInfo(folder.name, folder, modified, "record unreadable", None)
+
+
+def claim(folder: Path) -> None:
+    """Mark the run in `folder` as followed by this server, for servers sharing the runs folder."""
+    owner = {"pid": os.getpid(), "host": socket.gethostname()}
+    write_atomically(folder / OWNER, lambda f: f.write(json.dumps(owner).encode()))
+
+
+def heartbeat(folder: Path) -> None:
+    """Say that this server still follows the run (touch its owner file)."""
+    os.utime(folder / OWNER)
+
+
+def release(folder: Path) -> None:
+    """Say that this server no longer follows the run (its record now says how it ended)."""
+    try:
+        (folder / OWNER).unlink(missing_ok=True)
+    except OSError:  # a folder that turned read-only: the stale owner file ages out instead
+        pass
+
+
+def owned_elsewhere(folder: Path) -> bool:
+    """Whether another live server follows the run in `folder`: its owner file was touched lately
+    and, where that server is on this host, its process is alive."""
+    try:
+        age = time.time() - (folder / OWNER).stat().st_mtime
+        owner = json.loads((folder / OWNER).read_text())
+        pid, host = int(owner["pid"]), str(owner["host"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
+    if age > HEARTBEAT_STALE:
+        return False
+    if host != socket.gethostname():
+        return True  # another machine sharing the folder: its heartbeat is all we can see
+    return pid != os.getpid() and _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: trust the heartbeat
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True

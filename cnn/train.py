@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,11 +25,12 @@ import torch.nn.functional as F
 from .augment import AugmentConfig, augment
 from .checkpoint import FILTER_HISTORY, save_checkpoint
 from .data import DataError, Split, load_split
+from .errors import ConfigError
+from .hardware import PRECISIONS, precision_name, resolve_device, resolve_precision
 from .model import Net
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 SCHEDULES = ("constant", "onecycle")
-PRECISIONS = ("auto", "fp32", "bf16")
 # A cross-entropy this high means logits in the thousands: the weights have blown up, and a
 # ReLU network that far gone rarely comes back (from 2.3 at the start; 0.01-0.3 when training).
 DIVERGED_ABOVE = 1e4
@@ -41,15 +43,11 @@ PRESETS: dict[str, dict] = {
                      schedule="constant", augment=False),
     # One epoch of Adam on a one-cycle schedule: 99%+ in under a minute on a laptop CPU.
     # Batch 64 over 128 buys ~0.05% accuracy for one epoch's budget (bench/bench_convergence.py).
-    "fast": dict(optimizer="adam", lr=2e-3, batch_size=64, epochs=1, schedule="onecycle", augment=False),
+    "fast": dict(optimizer="adam", lr=3e-3, batch_size=64, epochs=1, schedule="onecycle", augment=False),
     # Augmented like people draw (rotation, slant, size, shift, stroke width) for ~10 epochs.
     "best": dict(optimizer="adamw", lr=3e-3, batch_size=128, epochs=10, schedule="onecycle", augment=True,
                  weight_decay=0.05),
 }
-
-
-class ConfigError(ValueError):
-    """A training setting is out of range; raised before any work starts."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ class TrainConfig:
     eval_every: int = 0  # steps between quick test-subset evaluations; 0: about ten per run
     eval_subset: int = 1000  # test images in a quick evaluation (a full one uses all)
     device: str = "auto"
-    precision: str = "auto"  # auto: bfloat16 mixed precision where the hardware does it natively
+    precision: str = "auto"  # auto: bfloat16 mixed precision where the hardware does it natively (cnn.hardware)
     data_dir: str | None = None
 
     def __post_init__(self):
@@ -89,7 +87,7 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
-        resolve_precision(self.precision, resolve_device(self.device))  # ConfigError where unsupported
+        resolve_device(self.device)  # ConfigError where this machine lacks it
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -122,6 +120,8 @@ class Event:
     full_eval: bool = False  # all test images, or a quick subset
     status: str = "running"  # then one of STATUSES
     message: str = ""
+    device: str = ""  # at the start: where the run trains ("cpu", "cuda"...)
+    precision: str = ""  # at the start: "float32" or "bfloat16" (autocast)
 
 
 class SaveError(Exception):
@@ -137,50 +137,6 @@ class TrainResult:
     message: str
     config: TrainConfig = field(repr=False, default=None)
     extra: dict = field(repr=False, default_factory=dict)  # saved with the checkpoint: the filter history
-
-
-def resolve_device(name: str = "auto") -> torch.device:
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    try:
-        device = torch.device(name)
-    except (RuntimeError, TypeError) as e:
-        raise ConfigError(f"unknown device {name!r}; use auto, cpu, cuda or mps") from e
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device 'cuda' was asked for, but this machine has no usable CUDA GPU")
-    if device.type == "mps" and not torch.backends.mps.is_available():
-        raise ConfigError("device 'mps' was asked for, but this machine has no Apple GPU")
-    if device.type not in ("cpu", "cuda", "mps"):
-        raise ConfigError(f"unsupported device {name!r}; use auto, cpu, cuda or mps")
-    return device
-
-
-def resolve_precision(precision: str, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype for training, or None for plain float32.
-
-    bfloat16 autocast runs the convolutions and matrix products about 1.4x faster on CPUs
-    with AVX512-BF16 (bench/), and keeps float32 weights, so accuracy is unchanged. Where the
-    hardware lacks it, emulated bfloat16 is slower than float32: "auto" then stays float32.
-    """
-    native = _native_bf16(device)
-    if precision == "bf16" and not native:
-        raise ConfigError(f"precision 'bf16' was asked for, but this {device.type} has no native bfloat16")
-    return torch.bfloat16 if precision != "fp32" and native else None
-
-
-def _native_bf16(device: torch.device) -> bool:
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    if device.type == "cpu":
-        try:
-            return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-        except (AttributeError, RuntimeError):
-            return False
-    return False
 
 
 def train(
@@ -219,7 +175,7 @@ class _Run:
         self.steps_per_epoch = math.ceil(len(self.y) / config.batch_size)
         self.total = int(min(config.epochs * self.steps_per_epoch, config.max_steps or math.inf))
         self.eval_every = config.eval_every or max(1, self.total // 10)
-        self.optimizer = _make_optimizer(self.model, config)
+        self.optimizer = _make_optimizer(self.model, config, self.device)
         self.schedule = _make_schedule(self.optimizer, config, self.total)
         self.augment = AugmentConfig() if config.augment else None
         self.step = 0
@@ -231,7 +187,8 @@ class _Run:
 
     def execute(self) -> TrainResult:
         started = time.perf_counter()
-        self.emit(Event("start", 0, self.total, 0.0))
+        self.emit(Event("start", 0, self.total, 0.0, device=self.device.type,
+                        precision=precision_name(self.amp_dtype)))
         self._keep_filters()
         try:
             status, message = self._loop()
@@ -329,7 +286,8 @@ class _Run:
         acc, loss = self.last_eval or (None, None)
         return {"status": status, "test_acc": acc, "test_loss": loss, "steps": self.step,
                 "epochs": round(self.step / self.steps_per_epoch, 3), "seconds": seconds,
-                "images_per_sec": round(self._images_per_sec(), 1)}
+                "images_per_sec": round(self._images_per_sec(), 1), "device": self.device.type,
+                "precision": precision_name(self.amp_dtype)}
 
 
 @torch.no_grad()
@@ -346,16 +304,19 @@ def evaluate(model: Net, split: Split, batch_size: int = 1000) -> tuple[float, f
     return correct / len(split), total_loss / len(split)
 
 
-def _make_optimizer(model: Net, config: TrainConfig) -> torch.optim.Optimizer:
+def _make_optimizer(model: Net, config: TrainConfig, device: torch.device) -> torch.optim.Optimizer:
     params, lr, wd = model.parameters(), config.lr, config.weight_decay
-    # foreach: one fused kernel per operation across all tensors (PyTorch's default on GPUs only)
+    # fused: one kernel per step for all of a parameter's update. Adam over fc1's 3.2M weights
+    # took a quarter of a float32 step on two cores with foreach kernels (torch.profiler), and
+    # fused made the step 1.17x faster (bench/bench_trainer.py). MPS keeps foreach.
+    fast = dict(fused=True) if device.type in ("cpu", "cuda") else dict(foreach=True)
     if config.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=wd, foreach=True)
+        return torch.optim.SGD(params, lr=lr, weight_decay=wd, **fast)
     if config.optimizer == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True, weight_decay=wd, foreach=True)
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True, weight_decay=wd, **fast)
     if config.optimizer == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=wd, foreach=True)
-    return torch.optim.AdamW(params, lr=lr, weight_decay=wd, foreach=True)
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd, **fast)
+    return torch.optim.AdamW(params, lr=lr, weight_decay=wd, **fast)
 
 
 def _make_schedule(optimizer, config: TrainConfig, total_steps: int):
@@ -398,7 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="folder holding MNIST/raw/ (default: $CNN_DATA_DIR, else ./data)")
     p.add_argument("--device", default=None, help="auto (default), cpu, cuda or mps")
     p.add_argument("--precision", choices=list(PRECISIONS),
-                   help="auto (default): bfloat16 mixed precision where the hardware has it natively")
+                   help="auto (default): bfloat16 mixed precision where the CPU or GPU does it natively, "
+                        "else float32")
     p.add_argument("--out", type=Path, help="checkpoint path (default: runs/<preset>-<time>/model.pt)")
     p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object on the last line")
@@ -408,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    warnings.showwarning = _print_warning
     settings = {k: getattr(args, k) for k in ("epochs", "max_steps", "batch_size", "lr", "optimizer", "schedule",
                                               "augment", "weight_decay", "seed", "data_dir", "device", "precision")}
     try:
@@ -429,6 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if result.status in ("finished", "stopped") else 1
 
 
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def _train_with_progress_bar(config: TrainConfig, out: Path) -> TrainResult:
     from tqdm import tqdm
 
@@ -438,6 +405,7 @@ def _train_with_progress_bar(config: TrainConfig, out: Path) -> TrainResult:
     def on_event(event: Event):
         nonlocal bar
         if event.kind == "start":
+            print(f"Training on {event.device} in {event.precision}.", file=sys.stderr)
             bar = tqdm(total=event.total_steps, unit="step", dynamic_ncols=True, file=sys.stderr)
         elif event.kind == "step":
             bar.update(1)

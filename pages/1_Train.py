@@ -17,6 +17,7 @@ PRESET_HELP = {
 }
 BATCH_SIZES = [16, 32, 50, 64, 100, 128, 256, 512]
 
+
 page_setup("Train")
 st.title("Train")
 reg = registry()
@@ -33,6 +34,8 @@ with st.expander("Advanced"):
     lr = a.number_input("Learning rate (peak)", min_value=1e-5, max_value=10.0, value=recipe.lr, step=1e-4,
                         format="%.4f", key=f"train_lr_{preset}", disabled=running,
                         help="Too high and the loss blows up: try 10 with sgd to see a run diverge.")
+    with a:
+        precision = train_view.precision_picker(disabled=running)
     batch_size = b.select_slider("Batch size", BATCH_SIZES, value=recipe.batch_size, key=f"train_batch_{preset}",
                                  disabled=running)
     epochs = b.number_input("Epochs", min_value=1, max_value=50, value=recipe.epochs, step=1,
@@ -47,7 +50,7 @@ with st.expander("Advanced"):
 start_col, stop_col, _ = st.columns([1, 1, 4])
 if start_col.button("Start training", type="primary", disabled=running, key="train_start", width="stretch"):
     config = make_config(preset, optimizer=optimizer, lr=float(lr), batch_size=int(batch_size), epochs=int(epochs),
-                         augment=bool(augment), seed=int(seed))
+                         augment=bool(augment), seed=int(seed), precision=precision)
     try:
         job, started = reg.start(config, label)
         running = True

@@ -1,7 +1,9 @@
 """Faults at the job level: a server killed mid-run or mid-save, a folder that cannot be
 written, a full disk, Stop pressed over and over, names typed by users."""
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -11,7 +13,7 @@ import pytest
 
 from cnn.checkpoint import load_checkpoint
 from cnn.job import Registry, StartError
-from cnn.runs import RECORD, list_runs, new_run_name, run_dir, write_record
+from cnn.runs import OWNER, RECORD, list_runs, new_run_name, run_dir, write_record
 from conftest import FIXTURE
 from faults import full_disk, read_only
 from test_job import tiny
@@ -148,3 +150,56 @@ def test_runs_recorded_as_running_elsewhere_are_interrupted_and_records_alone_ar
     assert runs["cut-off"].status == "interrupted" and runs["cut-off"].has_checkpoint
     assert runs["live"].status == "running" and not runs["live"].has_checkpoint
     assert (tmp_path / "live" / RECORD).exists()
+
+
+def test_a_run_another_live_server_follows_is_running_and_interrupted_once_that_server_dies(tmp_path):
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp_path), str(FIXTURE)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(server.stdout.readline())
+        (run,) = Registry(tmp_path).runs()  # this server shares the folder and has no run of its own
+        assert run.status == "running"
+        assert json.loads((run.folder / OWNER).read_text())["pid"] == server.pid
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    assert wait_until(lambda: not alive(child), 30)
+    (run,) = Registry(tmp_path).runs()
+    assert run.status == "interrupted"
+
+
+@pytest.mark.parametrize("host, age, status", [
+    ("another-host", 0, "running"),  # a server on another machine sharing the folder, still beating
+    ("another-host", 120, "interrupted"),  # its heartbeat stopped two minutes ago
+    (socket.gethostname(), 0, "interrupted"),  # this host, but no such process
+])
+def test_the_owner_heartbeat_decides_whether_a_run_is_still_followed(tmp_path, host, age, status):
+    write_record(tmp_path / "run", {"status": "running", "started": "2026-01-01T00:00:00"})
+    owner = tmp_path / "run" / OWNER
+    owner.write_text(json.dumps({"pid": 2**22 + 17, "host": host}))  # above Linux's pid_max: never alive
+    os.utime(owner, (time.time() - age, time.time() - age))
+    (run,) = list_runs(tmp_path)
+    assert run.status == status
+
+
+def test_temporaries_left_by_a_killed_save_are_removed_when_the_run_is_listed_or_written(tmp_path):
+    folder = tmp_path / "run"
+    write_record(folder, {"status": "finished", "started": "2026-01-01T00:00:00"})
+    old, fresh = folder / ".model.pt.abc123.tmp", folder / ".model.pt.def456.tmp"
+    for path in (old, fresh):
+        path.write_bytes(b"half a checkpoint")
+    os.utime(old, (time.time() - 120, time.time() - 120))
+    list_runs(tmp_path)
+    assert not old.exists() and fresh.exists()  # a save in progress is never touched
+    os.utime(fresh, (time.time() - 61, time.time() - 61))
+    write_record(folder, {"status": "finished", "started": "2026-01-01T00:00:00"})
+    assert sorted(p.name for p in folder.iterdir()) == [RECORD]
+
+
+def test_a_run_that_fails_before_its_first_step_leaves_no_run_behind(tmp_path):
+    registry = Registry(tmp_path)
+    job, _ = registry.start(tiny(data_dir=str(tmp_path / "missing.npz")))
+    job.join(60)
+    s = job.snapshot()
+    assert s.status == "failed" and "not a readable MNIST slice" in s.message  # the page still says why
+    assert registry.runs() == [] and not job.folder.exists()

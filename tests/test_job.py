@@ -1,6 +1,8 @@
+import os
 import sys
 import threading
 import types
+from pathlib import Path
 
 import pytest
 import torch
@@ -8,11 +10,12 @@ import torch
 from cnn import BUNDLED_MODEL
 from cnn.checkpoint import load_checkpoint
 from cnn.finetune import FineTune, finetune_config
-from cnn.job import Registry, TrainingJob, model_from_weights
+from cnn.job import CHILD_NICENESS, Registry, TrainingJob, model_from_weights
 from cnn.runs import list_runs, read_record, run_dir
 from cnn.train import make_config
 
 from conftest import FIXTURE
+from ui.layout import server_threads
 
 
 def tiny(**overrides):
@@ -153,3 +156,31 @@ def test_a_fine_tuning_job_reports_before_and_after_and_is_saved_as_a_run(tmp_pa
     assert read_record(job.folder)["report"] == s.report
     (run,) = Registry(tmp_path).runs()
     assert run.name.startswith("finetune-") and run.has_checkpoint
+
+
+def thread_nice_levels(pid: int) -> list[int]:
+    """The nice level of every thread of process `pid` (Linux: field 19 of /proc/<pid>/task/<tid>/stat)."""
+    levels = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        levels.append(int(stat.read_text().rsplit(")", 1)[1].split()[16]))
+    return levels
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads thread priorities from /proc (Linux)")
+def test_the_training_child_trains_in_every_thread_at_a_lower_priority_than_the_server(tmp_path):
+    job = TrainingJob(tiny(epochs=50), tmp_path / "run")
+    job.start()
+    try:
+        while job.snapshot().step < 3:  # training, so torch's thread pool exists
+            job.join(0.05)
+        levels = thread_nice_levels(job._process.pid)
+    finally:
+        job.stop()
+        job.join(60)
+    assert len(levels) >= 2 and set(levels) == {os.nice(0) + CHILD_NICENESS}
+
+
+@pytest.mark.parametrize("cores, threads", [(1, 1), (2, 1), (8, 4), (None, 1)])
+def test_the_server_leaves_half_the_cores_to_training(monkeypatch, cores, threads):
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert server_threads() == threads

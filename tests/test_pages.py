@@ -12,6 +12,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import cnn
+from cnn import hardware
 from cnn.checkpoint import save_checkpoint
 from cnn.collection import Collection
 from bench import drawn_digits
@@ -161,6 +162,30 @@ def test_train_runs_a_tiny_run_and_shows_its_charts(app):
     app.select_slider(key="train_filters_8").set_value(0).run()
     assert any(c.startswith("conv1 filters at step 0 of 8.") for c in figures(app))
     assert app.select_slider(key="train_saved_filters_8").value == 8  # the saved run's own slider
+
+
+def test_train_says_which_precision_and_device_a_run_uses_next_to_its_speed(app):
+    app.switch_page("pages/1_Train.py").run()
+    set_tiny_run(app, epochs=1)
+    app.selectbox(key="train_precision").set_value("fp32")
+    app.button(key="train_start").click().run()
+    wait_for(app, lambda at: "Finished." in texts(at))
+    assert re.search(r"Step 4 of 4 · epoch 1.00 · [\d,]+ images/s in float32 on CPU", texts(app))
+
+
+@pytest.mark.parametrize("flags, auto, warned", [
+    (frozenset({"avx512f", "avx512_bf16", "amx_bf16"}), "auto (bfloat16 here)", False),
+    (frozenset({"avx512f", "avx512bw"}), "auto (float32 here)", True),  # AVX-512 without bfloat16: emulated
+])
+def test_train_says_what_auto_means_here_and_warns_when_bf16_would_be_emulated(app, monkeypatch, flags, auto,
+                                                                                warned):
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: flags)
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    app.switch_page("pages/1_Train.py").run()
+    picker = app.selectbox(key="train_precision")
+    assert picker.format_func("auto") == auto and picker.value == "auto"
+    picker.set_value("bf16").run()
+    assert ("will be emulated and train slower than float32" in texts(app)) is warned
 
 
 def test_train_stop_ends_the_run_as_stopped(app):

@@ -1,5 +1,8 @@
 """What every page does first: page config and the navigation in the sidebar."""
+import os
+
 import streamlit as st
+import torch
 
 PAGES = [
     ("app.py", "Home", ":material/home:"),
@@ -12,6 +15,7 @@ PAGES = [
 
 
 def page_setup(title: str) -> None:
+    torch.set_num_threads(server_threads())
     st.set_page_config(page_title=f"{title} · MNIST CNN, live", page_icon=":material/draw:", layout="wide")
     with st.sidebar:
         st.markdown("### MNIST CNN, live")
@@ -39,3 +43,14 @@ def click_through_labels(key: str):
     """
     st.markdown(f"<style>.st-key-{key} .mark-text {{ pointer-events: none; }}</style>", unsafe_allow_html=True)
     return st.container(key=key)
+
+
+def server_threads() -> int:
+    """Threads for the server's own PyTorch work (predictions, evaluations): half the cores.
+
+    A training run in its child process uses every core, at a lower priority. Had the server
+    asked for every core too, each prediction would wait on threads busy training; one drawing
+    needs one thread. Set at every page run: OpenMP keeps the setting per thread, and Streamlit
+    runs each script in a thread of its own.
+    """
+    return max(1, (os.cpu_count() or 1) // 2)

@@ -8,6 +8,7 @@ import streamlit as st
 
 import cnn
 from cnn import viz
+from cnn.hardware import PRECISIONS, emulation_warning, native_bf16, resolve_device
 from cnn.job import Snapshot
 from ui import charts, pictures
 from ui.state import checkpoint, registry
@@ -27,13 +28,35 @@ def duration(seconds: float | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
+def speed(s: Snapshot) -> str:
+    """e.g. "2,905 images/s in float32 on CPU": the speed with what it depends on."""
+    where = f" in {s.precision} on {s.device.upper()}" if s.device else ""
+    return f"{s.images_per_sec:,.0f} images/s{where}"
+
+
+def precision_picker(disabled: bool) -> str:
+    """The precision setting, saying what "auto" means on this machine; warns where bfloat16 is emulated."""
+    precision = st.selectbox("Precision", PRECISIONS, key="train_precision", disabled=disabled,
+                             format_func=_precision_label,
+                             help="auto: bfloat16 where this machine computes it natively (about 1.7x faster "
+                                  "than float32), else float32.")
+    device = resolve_device()
+    if precision == "bf16" and not native_bf16(device):
+        st.warning(emulation_warning(device))
+    return precision
+
+
+def _precision_label(precision: str) -> str:
+    if precision == "auto":
+        return f"auto ({'bfloat16' if native_bf16(resolve_device()) else 'float32'} here)"
+    return {"fp32": "float32", "bf16": "bfloat16"}[precision]
+
+
 def progress(s: Snapshot) -> None:
     fraction = s.step / s.total_steps if s.total_steps else 0.0
+    text = f"Step {s.step:,} of {s.total_steps:,} · epoch {s.epoch:.2f} · {speed(s)}"
     if s.running:
-        text = (f"Step {s.step:,} of {s.total_steps:,} · epoch {s.epoch:.2f} · "
-                f"{s.images_per_sec:,.0f} images/s · {duration(s.seconds_left)} left")
-    else:
-        text = f"Step {s.step:,} of {s.total_steps:,} · epoch {s.epoch:.2f} · {s.images_per_sec:,.0f} images/s"
+        text += f" · {duration(s.seconds_left)} left"
     st.progress(min(fraction, 1.0), text=f"**{s.name}** — {text}" if s.total_steps else s.message)
     if not s.running:
         show, title = ENDINGS.get(s.status, (st.info, s.status))

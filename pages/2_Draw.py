@@ -3,7 +3,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import cnn
-from ui import draw_view, mine_view
+from ui import my_digits_view, prediction_view
 from ui.layout import page_setup
 from ui.picker import download, pick_model
 
@@ -38,12 +38,12 @@ if prepared is None:
 elif model is not None:
     analysis = cnn.analyze(model, prepared.image)
     with verdict_col:  # the answer first: Streamlit sends each element as soon as it is made
-        note = draw_view.verdict(analysis.probs)
-        mine_view.keep(prepared.image, analysis.prediction)
+        note = prediction_view.verdict(analysis.probs)
+        my_digits_view.keep(prepared.image, analysis.prediction)
     with input_col:
-        draw_view.model_input(prepared.image)
-    draw_view.doubt_note(note, analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
-    draw_view.compare(choice, analysis.probs, prepared.image)
-    draw_view.why(model, prepared.image, analysis.probs, key="draw_why")
-    draw_view.preparation(model, prepared)
-    draw_view.layers(model, analysis)
+        prediction_view.model_input(prepared.image)
+    prediction_view.doubt_note(note, analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
+    prediction_view.compare(choice, analysis.probs, prepared.image)
+    prediction_view.why(model, prepared.image, analysis.probs, key="draw_why")
+    prediction_view.preparation(model, prepared)
+    prediction_view.layers(model, analysis)

@@ -3,7 +3,7 @@ import streamlit as st
 
 import cnn
 from cnn.photo import MAX_BYTES, PhotoError, photo_to_ink, read_photo
-from ui import draw_view, photo_view
+from ui import photo_view, prediction_view
 from ui.layout import page_setup
 from ui.picker import pick_model
 
@@ -28,7 +28,7 @@ photo_view.from_photo_to_ink(steps)
 analysis = cnn.analyze(model, prepared.image)
 input_col, verdict_col = st.columns([1, 1.3], gap="medium")
 with verdict_col:
-    draw_view.verdict(analysis.probs)
+    prediction_view.verdict(analysis.probs)
 with input_col:
-    draw_view.model_input(prepared.image)
-draw_view.preparation(model, prepared)
+    prediction_view.model_input(prepared.image)
+prediction_view.preparation(model, prepared)

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import cnn
 from cnn import hardware
 from cnn.checkpoint import save_checkpoint
-from cnn.collection import Collection
+from cnn.my_digits import MyDigits
 from bench import drawn_digits
 from conftest import FIXTURE, stroke_canvas
 from faults import full_disk, read_only
@@ -354,13 +354,13 @@ def test_draw_keeps_a_drawing_in_one_click_or_with_the_right_digit(app, tmp_path
     assert not app.exception and "Kept as a 7: 1 in My digits." in [t.proto.body for t in app.toast]
     app.selectbox(key="draw_keep_label").set_value(1).run()  # the button waits for a digit
     app.button(key="draw_keep_wrong").click().run()
-    mine = Collection(tmp_path / "runs")
+    mine = MyDigits(tmp_path / "runs")
     assert mine.counts().tolist() == [0, 1, 0, 0, 0, 0, 0, 1, 0, 0]
     np.testing.assert_allclose(mine.items(7)[0].image, cnn.canvas_to_mnist(drawing()), atol=0.5 / 255)
 
 
 def test_my_digits_counts_shows_and_deletes_drawings(app, tmp_path, mnist_small):
-    mine = Collection(tmp_path / "runs")
+    mine = MyDigits(tmp_path / "runs")
     for image, label in zip(mnist_small[1].images[:3, 0].numpy(), [4, 4, 9]):
         mine.add(image, label)
     app.switch_page("pages/4_My_digits.py").run()
@@ -373,7 +373,7 @@ def test_my_digits_counts_shows_and_deletes_drawings(app, tmp_path, mnist_small)
 
 
 def test_fine_tuning_runs_in_the_background_and_saves_a_run_draw_offers(app, tmp_path, mnist_small):
-    mine = Collection(tmp_path / "runs")
+    mine = MyDigits(tmp_path / "runs")
     for image, label in zip(mnist_small[1].images[:25, 0].numpy(), mnist_small[1].labels[:25].tolist()):
         mine.add(image, label)
     app.switch_page("pages/4_My_digits.py").run()

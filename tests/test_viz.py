@@ -1,7 +1,7 @@
-"""cnn.viz: the pictures' colours mean what the captions say."""
+"""ui.viz: the pictures' colours mean what the captions say."""
 import numpy as np
 
-from cnn import viz
+from ui import viz
 
 
 def test_saliency_picture_is_red_for_ink_for_blue_for_ink_against_and_dim_grey_elsewhere():

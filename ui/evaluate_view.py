@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 import cnn
-from cnn import viz
+from ui import viz
 from cnn.evaluate import Evaluation
-from ui import charts, draw_view, pictures
+from ui import charts, prediction_view, pictures
 from ui.layout import click_through_labels
 
 CELL_IMAGES = 60  # test images shown for a confusion-matrix cell
@@ -121,8 +121,8 @@ def inspect(model: cnn.Net, ev: Evaluation, images: np.ndarray, index: int) -> N
     analysis = cnn.analyze(model, images[index])
     left, right = st.columns([1, 1.3], gap="medium")
     with left:
-        draw_view.model_input(images[index], caption=f"test image #{index} · labelled {true}")
+        prediction_view.model_input(images[index], caption=f"test image #{index} · labelled {true}")
     with right:
-        draw_view.verdict(analysis.probs)
-    draw_view.why(model, images[index], analysis.probs, key="eval_why", versus=true)
-    draw_view.layers(model, analysis)
+        prediction_view.verdict(analysis.probs)
+    prediction_view.why(model, images[index], analysis.probs, key="eval_why", versus=true)
+    prediction_view.layers(model, analysis)

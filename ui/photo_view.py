@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnn import viz
+from ui import viz
 from cnn.photo import PhotoSteps
 from cnn.preprocess import resize
 from ui import pictures

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from cnn import viz
+from ui import viz
 
 
 def png_data_url(rgb: np.ndarray) -> str:

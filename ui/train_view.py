@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import cnn
-from cnn import viz
+from ui import viz
 from cnn.hardware import PRECISIONS, emulation_warning, native_bf16, resolve_device
 from cnn.job import Snapshot
 from ui import charts, pictures

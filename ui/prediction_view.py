@@ -5,7 +5,8 @@ import numpy as np
 import streamlit as st
 
 import cnn
-from cnn import explain, viz
+from cnn import explain
+from ui import viz
 from cnn.preprocess import resize
 from ui import charts, pictures
 from ui.picker import pick_model

@@ -7,8 +7,8 @@ from operator import attrgetter
 import numpy as np
 import streamlit as st
 
-from cnn import viz
-from cnn.collection import Collection, Kept
+from ui import viz
+from cnn.my_digits import MyDigit, MyDigits
 from cnn.finetune import HOLD_OUT_FROM, MIN_DRAWINGS, FineTune, finetune_config
 from cnn.job import Snapshot, StartError
 from cnn.runs import runs_root
@@ -19,8 +19,8 @@ from ui.state import model_choices, registry
 PER_ROW = 8
 
 
-def collection() -> Collection:
-    return Collection(runs_root())
+def my_digits() -> MyDigits:
+    return MyDigits(runs_root())
 
 
 def keep(image: np.ndarray, prediction: int) -> None:
@@ -36,21 +36,21 @@ def keep(image: np.ndarray, prediction: int) -> None:
 
 def _keep(image: np.ndarray, label: int | None) -> None:
     try:
-        collection().add(image, label)
+        my_digits().add(image, label)
     except OSError as e:
         st.toast(f"Could not keep the drawing: {e.strerror or e}", icon=":material/error:")
         return
-    st.toast(f"Kept as a {label}: {len(collection().items(label))} in My digits.", icon=":material/check:")
+    st.toast(f"Kept as a {label}: {len(my_digits().items(label))} in My digits.", icon=":material/check:")
 
 
-def counts_row(kept: list[Kept]) -> None:
+def counts_row(kept: list[MyDigit]) -> None:
     """How many drawings each digit has."""
     counts = np.bincount([k.label for k in kept], minlength=10)
     for digit, (column, count) in enumerate(zip(st.columns(10), counts)):
         column.metric(f"{digit}s", int(count))
 
 
-def gallery(kept: list[Kept]) -> None:
+def gallery(kept: list[MyDigit]) -> None:
     """Each digit's drawings in a tab, newest first, each with a delete button."""
     counts = np.bincount([k.label for k in kept], minlength=10)
     for digit, tab in enumerate(st.tabs([f"{d} ({counts[d]})" for d in range(10)])):
@@ -67,19 +67,19 @@ def gallery(kept: list[Kept]) -> None:
                                   args=(item.path,), width="stretch", icon=":material/delete:")
 
 
-def _kept_on(item: Kept) -> str:
+def _kept_on(item: MyDigit) -> str:
     """The kept drawing's file name starts with when it was kept: 20261128-175741-..."""
     return f"{datetime.strptime(item.path.stem[:15], '%Y%m%d-%H%M%S'):%d %b, %H:%M}"
 
 
 def _delete(path) -> None:
     try:
-        collection().delete(path)
+        my_digits().delete(path)
     except (OSError, ValueError) as e:
         st.toast(f"Could not delete it: {e}", icon=":material/error:")
 
 
-def finetune_panel(kept: list[Kept]) -> None:
+def finetune_panel(kept: list[MyDigit]) -> None:
     """Start a short run from a chosen model on these drawings (the Train page's machinery:
     one run at a time), watch it, and see what it changed."""
     st.subheader("Fine-tune on my digits")

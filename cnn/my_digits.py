@@ -26,13 +26,13 @@ _NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}\.png$")
 
 
 @dataclass(frozen=True)
-class Kept:
+class MyDigit:
     path: Path
     label: int
     image: np.ndarray  # (28, 28) float32 in [0, 1]
 
 
-class Collection:
+class MyDigits:
     def __init__(self, root: str | os.PathLike | None = None):
         self.folder = runs_root(root) / FOLDER
 
@@ -48,13 +48,13 @@ class Collection:
         pixels = (np.clip(image, 0, 1) * 255).round().astype(np.uint8)
         return write_atomically(path, lambda f: Image.fromarray(pixels, mode="L").save(f, format="PNG"))
 
-    def items(self, label: int | None = None) -> list[Kept]:
+    def items(self, label: int | None = None) -> list[MyDigit]:
         """The kept drawings (of `label`, or all), newest first; unreadable files are skipped."""
         kept = []
         for digit in range(10) if label is None else [label]:
             folder = self.folder / str(digit)
             paths = sorted(folder.glob("*.png"), reverse=True) if folder.is_dir() else []
-            kept += [Kept(p, digit, image) for p in paths if _NAME.match(p.name) and (image := _read(p)) is not None]
+            kept += [MyDigit(p, digit, image) for p in paths if _NAME.match(p.name) and (image := _read(p)) is not None]
         return kept
 
     def counts(self) -> np.ndarray:

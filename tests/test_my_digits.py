@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnn.collection import Collection
+from cnn.my_digits import MyDigits
 from cnn.runs import list_runs
 from faults import full_disk
 
@@ -22,7 +22,7 @@ def digit_image(seed: int) -> np.ndarray:
 
 
 def test_kept_drawings_come_back_by_digit_newest_first(tmp_path):
-    mine = Collection(tmp_path)
+    mine = MyDigits(tmp_path)
     first = mine.add(digit_image(0), 3)
     time.sleep(1.01)  # names sort by the second they were kept in
     second = mine.add(digit_image(1), 3)
@@ -34,7 +34,7 @@ def test_kept_drawings_come_back_by_digit_newest_first(tmp_path):
 
 
 def test_delete_removes_one_drawing_and_refuses_other_paths(tmp_path):
-    mine = Collection(tmp_path)
+    mine = MyDigits(tmp_path)
     kept = mine.add(digit_image(0), 5)
     other = tmp_path / "model.pt"
     other.write_bytes(b"x")
@@ -54,12 +54,12 @@ def test_delete_removes_one_drawing_and_refuses_other_paths(tmp_path):
 ])
 def test_bad_drawings_and_labels_are_refused(tmp_path, image, label, message):
     with pytest.raises(ValueError, match=message):
-        Collection(tmp_path).add(image, label)
-    assert Collection(tmp_path).items() == []
+        MyDigits(tmp_path).add(image, label)
+    assert MyDigits(tmp_path).items() == []
 
 
 def test_unreadable_and_temporary_files_are_not_listed(tmp_path):
-    mine = Collection(tmp_path)
+    mine = MyDigits(tmp_path)
     mine.add(digit_image(0), 1)
     folder = tmp_path / "my-digits" / "1"
     (folder / "20260101-000000-0badf00d.png").write_bytes(b"not a png")
@@ -70,7 +70,7 @@ def test_unreadable_and_temporary_files_are_not_listed(tmp_path):
 
 def test_a_full_disk_is_an_error_and_leaves_no_half_file(tmp_path):
     with full_disk(tmp_path / "runs") as runs:
-        mine = Collection(runs)
+        mine = MyDigits(runs)
         with pytest.raises(OSError):
             for seed in range(10_000):  # until the 1 MB disk is full
                 mine.add(digit_image(seed), seed % 10)
@@ -81,8 +81,8 @@ def test_a_full_disk_is_an_error_and_leaves_no_half_file(tmp_path):
 KEEPER = textwrap.dedent("""
     import sys
     import numpy as np
-    from cnn.collection import Collection
-    mine = Collection(sys.argv[1])
+    from cnn.my_digits import MyDigits
+    mine = MyDigits(sys.argv[1])
     print("ready", flush=True)
     for seed in range(100_000):
         mine.add(np.random.default_rng(seed).random((28, 28)), seed % 10)
@@ -98,4 +98,4 @@ def test_a_server_killed_while_keeping_drawings_never_leaves_a_broken_one(tmp_pa
         keeper.send_signal(signal.SIGKILL)
         keeper.wait()
         files = [p for p in (tmp_path / "my-digits").rglob("*.png") if not p.name.startswith(".")]
-        assert len(files) == len(Collection(tmp_path).items()) > 0  # every visible drawing reads whole
+        assert len(files) == len(MyDigits(tmp_path).items()) > 0  # every visible drawing reads whole

@@ -6,7 +6,7 @@ started from the real page in headless Chromium, which stays open and redraws it
 every second until the run finishes; its images/s is read from the run's record. Rounds
 alternate CLI and app so both meet the same load on this shared machine.
 
-    CNN_DATA_DIR=../shared/data python bench/bench_app_training.py [--rounds 2]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_app_training [--rounds 2]
 """
 import argparse
 import json
@@ -17,13 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import setup
-
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser import CHROMIUM_FLAGS, ROOT, chromium_or_skip, streamlit_server  # noqa: E402
-from cnn.runs import list_runs, read_record  # noqa: E402
+from bench.common import setup
+from cnn.record import Status
+from cnn.runs import list_runs, read_record
+from support.browser import CHROMIUM_FLAGS, ROOT, chromium_or_skip, streamlit_server
 
 
 def cli_images_per_sec(out: Path, epochs: int) -> float:
@@ -45,9 +44,9 @@ def app_images_per_sec(page, url: str, runs: Path, epochs: int) -> float:
     while True:
         time.sleep(2)
         new = [r for r in list_runs(runs) if r.name not in before]
-        if new and read_record(new[0].folder)["status"] != "running":
+        if new and read_record(new[0].folder).status is not Status.RUNNING:
             page.get_by_text("Finished.").wait_for()  # and the page says so
-            return read_record(new[0].folder)["metrics"]["images_per_sec"]
+            return read_record(new[0].folder).metrics.images_per_sec
 
 
 def main():

@@ -4,13 +4,12 @@ The run is the default preset exactly (one epoch), in float32 unless --precision
 the full test set is evaluated every EVAL_EVERY steps, and evaluation time is reported apart
 from training time.
 
-    CNN_DATA_DIR=../shared/data python bench/bench_convergence.py [--target 0.99] [--seeds 0 1 2] [--precision fp32]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_convergence [--target 0.99] [--seeds 0 1 2] [--precision fp32]
 """
 import argparse
 import time
 
-from common import setup
-
+from bench.common import setup
 from cnn.train import make_config, train
 
 EVAL_EVERY = 94  # ten evaluations in the 938-step epoch (batch 64)
@@ -31,7 +30,7 @@ def run(seed: int, target: float, precision: str) -> None:
     config = make_config("fast", seed=seed, eval_every=EVAL_EVERY, eval_subset=10_000, precision=precision)
     result = train(config, on_event)
     curve = " ".join(f"{step}:{acc:.4f}" for step, acc in evals)
-    print(f"seed {seed}: final test_acc {result.metrics['test_acc']:.4f} after {result.metrics['epochs']} epoch(s); "
+    print(f"seed {seed}: final test_acc {result.metrics.test_acc:.4f} after {result.metrics.epochs} epoch(s); "
           f"curve (step:acc) {curve}")
     if reached:
         step, epoch, seconds, ips = reached

@@ -5,21 +5,18 @@ round resets the canvas, draws a 1, and times from mouse-up until the page shows
 ("Prediction: 1" on Draw, a non-zero "Ink pixels" on the bare page). Rounds alternate between
 the two pages, so both meet the same load.
 
-    CNN_DATA_DIR=../shared/data python bench/bench_draw_latency.py [--rounds 30]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_draw_latency [--rounds 30]
 """
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import percentiles
-
 import numpy as np
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser import CHROMIUM_FLAGS, chromium_or_skip, streamlit_server  # noqa: E402
+from bench.common import percentiles
+from support.browser import CHROMIUM_FLAGS, chromium_or_skip, streamlit_server
 
 ONE = [(140, 50 + 9 * i) for i in range(21)]
 DONE = {

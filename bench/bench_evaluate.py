@@ -4,17 +4,16 @@ The first evaluation in a fresh process includes reading the test set (and impor
 torchvision to read it); later models only run the network. The baseline, measured in the
 same run, is the trainer's own accuracy loop (cnn.train.evaluate: float32, batches of 1,000).
 
-    CNN_DATA_DIR=../shared/data python bench/bench_evaluate.py [--rounds 3]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_evaluate [--rounds 3]
 """
 import argparse
 import copy
 import time
 
-from common import setup
-
 import numpy as np
 
 import cnn
+from bench.common import setup
 from cnn.evaluate import evaluate_model
 from cnn.train import evaluate
 

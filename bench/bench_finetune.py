@@ -4,18 +4,17 @@ The user's drawings are stood in for by MNIST test digits turned a quarter-turn 
 reads almost none of them), of which a fifth are held out. The bundled model is fine-tuned
 on the rest, mixed with MNIST's training images, as the My digits page does it.
 
-    CNN_DATA_DIR=../shared/data python bench/bench_finetune.py [--n 200]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_finetune [--n 200]
 """
 import argparse
 import tempfile
 import time
 from pathlib import Path
 
-from common import bundled_model_and_test_set
-
 import numpy as np
 
 import cnn
+from bench.common import bundled_model_and_test_set
 from cnn.finetune import FineTune, finetune, finetune_config
 
 
@@ -29,7 +28,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         result, r = finetune(tune, finetune_config(), out=Path(tmp) / "model.pt")
-    print(f"{r['drawings']} turned digits, {r['held_out']} held out; {result.metrics['steps']} steps in "
+    print(f"{r['drawings']} turned digits, {r['held_out']} held out; {result.metrics.steps} steps in "
           f"{time.perf_counter() - started:.1f} s")
     print(f"  held-out drawings: {r['mine_before']:.1%} -> {r['mine_after']:.1%}")
     print(f"  MNIST test set:    {r['mnist_before']:.2%} -> {r['mnist_after']:.2%}")

@@ -1,19 +1,18 @@
 """Latency of what the Draw page does per stroke, on a 280x280 canvas, plus the model's load time.
 
-canvas_to_mnist + classify + feature_maps as three calls, and canvas_to_mnist + analyze (the
-same results from one forward pass), on drawn-looking digits (bench/drawn_digits.py).
+canvas_to_mnist alone, with classify (the answer only), and with analyze (the answer and every
+layer's activations from one forward pass, as Draw does), on drawn-looking digits (support/drawn_digits.py).
 
-    CNN_DATA_DIR=../shared/data python bench/bench_latency.py [--n 300]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_latency [--n 300]
 """
 import argparse
 import time
 
-from common import percentiles, setup
-
 import numpy as np
 
 import cnn
-from drawn_digits import drawn_set
+from bench.common import percentiles, setup
+from support.drawn_digits import drawn_set
 
 
 def timed_ms(fn, inputs) -> list[float]:
@@ -38,13 +37,9 @@ def main():
     for c in canvases[:10]:  # warm-up: first calls allocate
         cnn.analyze(model, cnn.canvas_to_mnist(c))
 
-    def three_calls(canvas):
-        image = cnn.canvas_to_mnist(canvas)
-        cnn.classify(model, image)
-        cnn.feature_maps(model, image)
-
+    answer_only = timed_ms(lambda c: cnn.classify(model, cnn.canvas_to_mnist(c)), canvases)
     print(f"canvas_to_mnist alone:                          {percentiles(timed_ms(cnn.canvas_to_mnist, canvases))}")
-    print(f"canvas_to_mnist + classify + feature_maps:      {percentiles(timed_ms(three_calls, canvases))}")
+    print(f"canvas_to_mnist + classify (the answer only):   {percentiles(answer_only)}")
     one_pass = timed_ms(lambda c: cnn.analyze(model, cnn.canvas_to_mnist(c)), canvases)
     print(f"canvas_to_mnist + analyze (one forward pass):   {percentiles(one_pass)}")
     assert np.isfinite(one_pass).all()

@@ -2,12 +2,13 @@
 
 One headless Chromium page starts a run of the default preset on /Train (full MNIST, --epochs
 epochs, so the run outlasts the drawing) and --train-pages pages in all stay open there, their live
-charts redrawn every second; then --sessions browser sessions on /Draw all draw at the same time, --drawings digits each (1, 0, 1, ... with a canvas reset in between), timing each
-from mouse-up until its prediction shows. The run is then stopped (if still going) and its
+charts redrawn every second; then --sessions browser sessions on /Draw all draw at the same time,
+--drawings digits each (1, 0, 1, ... with a canvas reset in between), timing each from mouse-up
+until its prediction shows. The run is then stopped (if still going) and its
 images/s read from its run.json. Exits non-zero if a drawing got no prediction or the server
 logged a traceback or an exception.
 
-    CNN_DATA_DIR=../shared/data python bench/bench_load.py [--sessions 4] [--drawings 10] [--epochs 3] [--train-pages 2]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_load [--sessions 4] [--drawings 10] [--epochs 3] [--train-pages 2]
 """
 import argparse
 import re
@@ -17,11 +18,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import setup
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser import (
+from bench.common import setup
+from cnn.record import RunRecord
+from support.browser import (
     CHROMIUM_FLAGS,
     VIEWPORT,
     Drawing,
@@ -52,10 +53,10 @@ def step_shown(page) -> int:
     return int(re.search(r"Step ([\d,]+) of", text).group(1).replace(",", ""))
 
 
-def report_run(record: dict, trained_throughout: bool) -> None:
-    metrics = record["metrics"]
-    print(f"training run {record['name']}: {record['status']} after {metrics['steps']:,} steps, "
-          f"{metrics['images_per_sec']:,.0f} images/s "
+def report_run(record: RunRecord, trained_throughout: bool) -> None:
+    metrics = record.metrics
+    print(f"training run {record.name}: {record.status} after {metrics.steps:,} steps, "
+          f"{metrics.images_per_sec:,.0f} images/s "
           f"({'still training' if trained_throughout else 'already ended'} when the drawing ended)")
 
 
@@ -98,7 +99,7 @@ def main():
             browser.close()
         all_predicted = report_drawings([d for session in sessions for d in session])
         report_run(record, trained_throughout)
-        images = (after[1] - before[1]) * record["config"]["batch_size"]
+        images = (after[1] - before[1]) * record.config["batch_size"]
         print(f"training while the sessions drew: {images / (after[0] - before[0]):,.0f} images/s "
               f"(steps {before[1]:,} to {after[1]:,} in {after[0] - before[0]:.0f} s)")
         log_clean = report_log(log)

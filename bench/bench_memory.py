@@ -7,18 +7,18 @@ as fast as the page allows), and after each of --runs training runs of the defau
 MNIST, one epoch, started from /Train one after another). Runs train in a child process, so
 their own memory is not counted: what the server keeps of them (progress, curves, weights) is.
 
-    CNN_DATA_DIR=../shared/data python bench/bench_memory.py [--predictions 500] [--runs 3]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_memory [--predictions 500] [--runs 3]
 """
 import argparse
 import sys
 import tempfile
 from pathlib import Path
 
-from common import setup
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser import (
+from bench.common import setup
+from cnn.record import Status
+from support.browser import (
     CHROMIUM_FLAGS,
     VIEWPORT,
     Drawing,
@@ -59,10 +59,10 @@ def training_runs(page, url: str, runs: Path, count: int, pid: int) -> bool:
     for r in range(1, count + 1):
         start_training(page, url, epochs=1)
         record = ended_run_record(runs, RUN_TIMEOUT_S)
-        if record["status"] == "finished":
+        if record.status is Status.FINISHED:
             page.get_by_text("Finished.").wait_for()
-        all_finished &= record["status"] == "finished"
-        print(f"run {r}: {record['status']}, {record['metrics']['images_per_sec']:,.0f} images/s, "
+        all_finished &= record.status is Status.FINISHED
+        print(f"run {r}: {record.status}, {record.metrics.images_per_sec:,.0f} images/s, "
               f"server RSS {rss_mb(pid):,.0f} MB", flush=True)
     return all_finished
 

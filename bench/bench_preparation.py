@@ -1,17 +1,16 @@
 """What each preparation step is worth: accuracy on drawn-looking digits when the model is fed
 the drawing at each step of MNIST's recipe (cnn.explain.preparation_steps), and naively resized.
 
-    CNN_DATA_DIR=../shared/data python bench/bench_preparation.py [--n 1000]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_preparation [--n 1000]
 """
 import argparse
-
-from common import bundled_model_and_test_set
 
 import numpy as np
 
 import cnn
+from bench.common import bundled_model_and_test_set
 from cnn.explain import preparation_steps
-from drawn_digits import drawn_set
+from support.drawn_digits import drawn_set
 
 
 def step_accuracies(model, canvases, labels) -> dict[str, float]:
@@ -32,7 +31,7 @@ def main():
     model, test = bundled_model_and_test_set()
     canvases, _ = drawn_set(test.images[: args.n, 0].numpy(), seed=0)
     labels = test.labels[: args.n].numpy()
-    print(f"{args.n} drawn-looking digits (bench/drawn_digits.py), the bundled model:")
+    print(f"{args.n} drawn-looking digits (support/drawn_digits.py), the bundled model:")
     for name, accuracy in step_accuracies(model, canvases, labels).items():
         print(f"  {name:42s} {accuracy:7.2%}")
 

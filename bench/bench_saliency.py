@@ -7,16 +7,15 @@ gradient x input (cnn.explain.saliency, what the app shows) and Grad-CAM on conv
 from 14x14). Also counted: how often the contrast "true digit versus the runner-up" sums to a
 positive number, as it must when the model prefers the true digit.
 
-    CNN_DATA_DIR=../shared/data python bench/bench_saliency.py [--n 200]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_saliency [--n 200]
 """
 import argparse
-
-from common import bundled_model_and_test_set
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from bench.common import bundled_model_and_test_set
 from cnn.explain import saliency
 
 DELETE = 0.2  # the share of ink pixels deleted

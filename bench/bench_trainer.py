@@ -9,19 +9,18 @@ figure is the median over rounds of the images/s between step 10 and step 10 + S
 bound is this CPU's float32 matrix-multiply speed, measured in the same run, over the network's
 0.083 GFLOP per training image: no float32 trainer of this network can beat it.
 
-    CNN_DATA_DIR=../shared/data python bench/bench_trainer.py [--steps 150] [--rounds 3]
+    CNN_DATA_DIR=../shared/data python -m bench.bench_trainer [--steps 150] [--rounds 3]
 """
 import argparse
 import statistics
 import time
-
-from common import setup
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torchvision import datasets, transforms
 
+from bench.common import setup
 from cnn.data import data_root
 from cnn.hardware import precision_name, resolve_device, resolve_precision
 from cnn.train import make_config, train

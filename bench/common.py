@@ -1,12 +1,10 @@
-"""Helpers shared by the benchmarks: the repo on sys.path, thread settings, percentiles."""
+"""Helpers shared by the benchmarks: thread settings, the check that MNIST is there, percentiles."""
 import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
 
 def setup() -> None:

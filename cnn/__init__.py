@@ -1,10 +1,27 @@
-"""The classic MNIST CNN: model, trainer, drawing preprocessing and the bundled model.
+"""The classic MNIST CNN without any user interface: everything the app computes, usable from Python.
 
     import cnn
     model = cnn.load_model()                    # the bundled model, in eval mode
     image = cnn.canvas_to_mnist(canvas_rgba)    # (28, 28) float32, prepared as MNIST was
     probs = cnn.classify(model, image)          # (10,) probabilities
-    maps = cnn.feature_maps(model, image)       # {"conv1": (32, 28, 28), ...}
+    analysis = cnn.analyze(model, image)        # .probs, and .maps: {"conv1": (32, 28, 28), ...}
+
+What the package holds, module by module:
+    model        the network (Net, ModelConfig) and its layers
+    preprocess   a drawing -> MNIST's 28x28 (and the steps in between); photo: a photo -> a drawing
+    data         MNIST, found (or downloaded) and held in memory as tensors
+    train        the trainer, its config and presets, and `python -m cnn.train`
+    augment      batched random rotation, slant, size, shift and stroke width
+    hardware     the device and precision a run uses (bfloat16 only where it is native)
+    checkpoint   one file per model; weights-only loading, atomic writes
+    record       a run's typed record (RunRecord, Status, Eval, Metrics) and its run.json format
+    runs         the runs folder: one folder per run, listing, ownership between servers
+    job          a run in a child process, followed by the server; one run per server (Registry)
+    evaluate     a model on the whole test set: confusion matrix, mistakes
+    explain      why the model answered: saliency, and what each preparation step changes
+    doubt        when not to trust an answer
+    my_digits    the user's kept drawings; finetune: training further on them
+    atomic       whole-or-nothing file writes; errors: every error it reports (CnnError)
 
 Training lives in cnn.train (`python -m cnn.train`, or `from cnn.train import make_config, train`).
 """
@@ -16,20 +33,21 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
-from .data import DataError, load_split
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from .data import load_split
 from .doubt import Doubt, assess
+from .errors import CheckpointError, CnnError, DataError, EmptyDrawingError, NoWeightsYetError
 from .model import LAYERS, ModelConfig, Net
-from .preprocess import EmptyDrawingError, Prepared, canvas_to_mnist, prepare
+from .preprocess import Prepared, canvas_to_mnist, prepare
 
 BUNDLED_MODEL = Path(__file__).parent / "weights" / "mnist_cnn.pt"
 SPATIAL_LAYERS = ("conv1", "pool1", "conv2", "pool2")
 
 __all__ = [
-    "BUNDLED_MODEL", "Checkpoint", "CheckpointError", "DataError", "EmptyDrawingError", "LAYERS", "ModelConfig",
-    "Net", "Prepared", "SPATIAL_LAYERS", "Analysis", "Doubt", "analyze", "assess", "canvas_to_mnist", "classify",
-    "doubt_about", "feature_maps",
-    "load_checkpoint", "load_model", "load_split", "prepare", "save_checkpoint",
+    "BUNDLED_MODEL", "LAYERS", "SPATIAL_LAYERS", "Analysis", "Checkpoint", "CheckpointError", "CnnError", "DataError",
+    "Doubt", "EmptyDrawingError", "ModelConfig", "Net", "NoWeightsYetError", "Prepared", "analyze", "assess",
+    "canvas_to_mnist", "classify", "doubt_about", "load_checkpoint", "load_model", "load_split", "prepare",
+    "save_checkpoint",
 ]
 
 
@@ -57,12 +75,6 @@ def classify(model: Net, images) -> np.ndarray:
     return probs[0] if np.ndim(images) == 2 else probs
 
 
-def feature_maps(model: Net, image) -> dict[str, np.ndarray]:
-    """Activations of conv1, pool1, conv2 and pool2 for one (28, 28) image, each (C, H, W)."""
-    maps = analyze(model, image).maps
-    return {name: maps[name] for name in SPATIAL_LAYERS}
-
-
 def analyze(model: Net, image) -> Analysis:
     """Probabilities and every layer's activations for one (28, 28) image, in one forward pass."""
     if np.ndim(image) != 2:
@@ -75,7 +87,10 @@ def analyze(model: Net, image) -> Analysis:
 
 
 def doubt_about(model: Net, image) -> str | None:
-    """Why not to trust the model's answer for one (28, 28) input, in words; None if it can be trusted."""
+    """Why not to trust the model's answer for one (28, 28) input, in words; None if it can be trusted.
+
+    The one-call form for scripts and benchmarks (support.drawn_digits counts "not sure" with it);
+    a page that already has the prediction, and shows the figures behind the doubt, calls `assess`."""
     return assess(model, image, int(classify(model, image).argmax())).reason
 
 

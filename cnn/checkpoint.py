@@ -16,16 +16,12 @@ import numpy as np
 import torch
 
 from .atomic import write_atomically
-from .messages import first_line
+from .errors import CheckpointError, first_line
 from .model import ModelConfig, Net
 
 FORMAT = "cnn-mnist-checkpoint"
 VERSION = 1
 FILTER_HISTORY = "filter_history"  # in `extra`: {"steps": (K,) int, "filters": (K, 32, 1, 5, 5)}
-
-
-class CheckpointError(Exception):
-    """A checkpoint is missing, damaged or not one of ours; the message says which."""
 
 
 @dataclass
@@ -104,7 +100,7 @@ def _read_payload(path: Path) -> dict:
             # that would run code ends up here, without running.
             raise CheckpointError(f"{path} is not a safe checkpoint: it holds objects other than weights.") from e
         raise CheckpointError(f"{path} is damaged or not a checkpoint (corrupt): {first_line(e)}") from e
-    except Exception as e:  # noqa: BLE001 - torch's readers fail on garbage in many ways (IndexError too)
+    except Exception as e:
         raise CheckpointError(f"{path} is damaged or not a checkpoint (truncated or corrupt): {first_line(e)}") from e
     needed = {"format", "version", "model_config", "state_dict", "train_config", "metrics", "extra"}
     if not isinstance(payload, dict) or payload.get("format") != FORMAT or not needed <= payload.keys():

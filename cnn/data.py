@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .errors import DataError, first_line
+
 DATA_ENV = "CNN_DATA_DIR"
 
 # torchvision's layout: <root>/MNIST/raw/<file>. Sizes are the idx headers plus the data.
@@ -18,10 +20,6 @@ EXPECTED_FILES = {
     "t10k-images-idx3-ubyte": 16 + 10_000 * 28 * 28,
     "t10k-labels-idx1-ubyte": 8 + 10_000,
 }
-
-
-class DataError(RuntimeError):
-    """MNIST is missing, unreadable or damaged; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +91,8 @@ def _download(root: Path) -> None:
         MNIST(str(root), train=True, download=True)
         MNIST(str(root), train=False, download=True)
     except Exception as e:  # offline, read-only folder, mirror down...
-        first_line = (str(e).strip().splitlines() or [""])[0].rstrip(":")
-        raise DataError(_missing_message(root, f"Downloading it failed ({type(e).__name__}: {first_line}).")) from e
+        reason = f"Downloading it failed ({type(e).__name__}: {first_line(e).rstrip(':')})."
+        raise DataError(_missing_message(root, reason)) from e
 
 
 def _missing_message(root: Path, reason: str) -> str:

@@ -10,9 +10,9 @@ says so), since a handful of drawings cannot be split and still teach anything.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -79,5 +79,5 @@ def finetune(tune: FineTune, config: TrainConfig, on_event: Callable[[Event], No
     result = train(config, on_event, stop, out, data=(mixed(learn_from, mnist_train), mnist_test), model=model)
     report = {"start_from": str(tune.start_from), "drawings": len(mine), "held_out": len(held_idx),
               "mine_before": before[0], "mine_after": evaluate(result.model, measured)[0],
-              "mnist_before": before[1], "mnist_after": result.metrics["test_acc"]}
+              "mnist_before": before[1], "mnist_after": result.metrics.test_acc}
     return result, report

@@ -17,7 +17,7 @@ import threading
 import time
 import types
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -25,8 +25,10 @@ import numpy as np
 import torch
 
 from .checkpoint import load_checkpoint
+from .errors import NoWeightsYetError, StartError
 from .finetune import FineTune, finetune
 from .model import Net
+from .record import Eval, Metrics, RunRecord, Status
 from .runs import (
     CHECKPOINT,
     HEARTBEAT_EVERY,
@@ -50,34 +52,42 @@ _SPAWN = mp.get_context("spawn")  # a fresh interpreter: no forked torch thread 
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    name: str
-    status: str  # "running", then "finished", "stopped", "diverged" or "failed"
-    step: int
-    total_steps: int
-    epoch: float
-    images_per_sec: float
-    losses: list[float]  # every step
-    train_accs: list[float]  # every step, on the training batch
-    evals: list[tuple[int, float, float, bool]]  # (step, test accuracy, test loss, on the full test set)
-    filters: np.ndarray | None  # (32, 1, 5, 5) conv1 weights, as of the latest message
-    message: str
-    test_acc: float | None  # the final full evaluation
-    report: dict | None  # a fine-tuning run's accuracy before and after (cnn.finetune)
-    batch_size: int
-    started: datetime = field(default_factory=datetime.now)
-    device: str = ""  # where the run trains, once it has started: "cpu", "cuda"...
-    precision: str = ""  # "float32" or "bfloat16"
+class Snapshot(RunRecord):
+    """A run's record as of now, plus what only a run in progress has."""
+
+    total_steps: int = 0  # known once the data has loaded (0 before)
+    filters: np.ndarray | None = None  # (32, 1, 5, 5) conv1 weights, as of the latest message
 
     @property
     def running(self) -> bool:
-        return self.status == "running"
+        return self.status is Status.RUNNING
 
     @property
     def seconds_left(self) -> float | None:
-        if not self.images_per_sec:
-            return None
-        return (self.total_steps - self.step) * self.batch_size / self.images_per_sec
+        speed = self.metrics.images_per_sec
+        return (self.total_steps - self.metrics.steps) * self.config["batch_size"] / speed if speed else None
+
+
+@dataclass(frozen=True)
+class _Progress:
+    """Child -> server: the events since the last message, conv1's filters, and (after an
+    evaluation) a copy of every weight."""
+
+    events: list[Event]
+    filters: np.ndarray  # (32, 1, 5, 5)
+    # numpy, not tensors: torch would pass tensors as shared memory owned by the child, which
+    # may have ended by the time the server reads them.
+    weights: dict[str, np.ndarray] | None
+
+
+@dataclass(frozen=True)
+class _Ended:
+    """Child -> server, last: how the run ended."""
+
+    status: Status
+    message: str
+    metrics: Metrics | None = None  # the trainer's final figures (None if it never finished)
+    report: dict | None = None
 
 
 class _Sender:
@@ -100,17 +110,14 @@ class _Sender:
     def flush(self, weights: bool) -> None:
         state = None
         if weights:
-            # numpy, not tensors: torch would pass tensors as shared memory owned by this process,
-            # which may have ended by the time the server reads them.
             state = {k: v.detach().float().cpu().numpy().copy() for k, v in self.model.state_dict().items()}
-        filters = self.model.conv1.weight.detach().float().cpu().numpy()  # (32, 1, 5, 5)
-        self.messages.put(("events", self.pending, filters, state))
+        filters = self.model.conv1.weight.detach().float().cpu().numpy()
+        self.messages.put(_Progress(self.pending, filters, state))
         self.pending, self.last_sent = [], time.monotonic()
 
 
 def _child(config: TrainConfig, out: Path, messages, stop, tune: FineTune | None) -> None:
-    """The child process: train (or fine-tune), sending ("events", [Event], filters, weights),
-    then ("end", update)."""
+    """The child process: train (or fine-tune), sending _Progress messages, then one _Ended."""
     _lower_priority()  # first, so that every thread the child starts (torch's pool too) inherits it
     _stop_if_orphaned(stop, messages)
     torch.manual_seed(config.seed)  # train() seeds only the models it makes itself
@@ -121,11 +128,10 @@ def _child(config: TrainConfig, out: Path, messages, stop, tune: FineTune | None
         else:
             model = Net()
             result, report = train(config, _Sender(model, messages), stop, out, model=model), None
-        update = dict(status=result.status, message=result.message, test_acc=result.metrics["test_acc"],
-                      report=report)
-    except Exception as e:  # noqa: BLE001 - whatever it was, the page reports it and the server lives on
-        update = dict(status="failed", message=f"Training failed: {e}")
-    messages.put(("end", update))
+        ended = _Ended(result.status, result.message, result.metrics, report)
+    except Exception as e:
+        ended = _Ended(Status.FAILED, f"Training failed: {e}")
+    messages.put(ended)
 
 
 def _lower_priority() -> None:
@@ -184,12 +190,13 @@ class TrainingJob:
                                        args=(config, folder / CHECKPOINT, self._messages, self._stop, tune))
         self._listener = threading.Thread(target=self._listen, name=f"listen-{self.name}", daemon=True)
         self._ended = threading.Event()
-        self._progress = dict(status="running", step=0, total_steps=0, epoch=0.0, images_per_sec=0.0,
-                              message="Starting: loading PyTorch and MNIST...", test_acc=None, report=None,
-                              device="", precision="")
+        # The record's scalars (replaced whole as messages arrive) and its curves (appended to).
+        self._record = RunRecord(self.name, self.started, Status.RUNNING, "Starting: loading PyTorch and MNIST...",
+                                 config.to_dict())
+        self._total_steps = 0
         self._losses: list[float] = []
         self._accs: list[float] = []
-        self._evals: list[tuple[int, float, float, bool]] = []
+        self._evals: list[Eval] = []
         self._filters: np.ndarray | None = None
         self._weights: tuple[int, dict | None] = (0, None)  # (version, state_dict copy)
 
@@ -213,25 +220,30 @@ class TrainingJob:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            return Snapshot(self.name, losses=list(self._losses), train_accs=list(self._accs),
-                            evals=list(self._evals), filters=self._filters, batch_size=self.config.batch_size,
-                            started=self.started, **self._progress)
+            curves = dict(losses=list(self._losses), train_accs=list(self._accs), evals=list(self._evals))
+            return Snapshot(**{**vars(self._record), **curves}, total_steps=self._total_steps, filters=self._filters)
 
-    def latest_weights(self) -> tuple[int, dict | None]:
-        """(version, {name: numpy array}) as of the latest evaluation; the version grows with each copy."""
+    def latest_weights(self) -> tuple[int, dict[str, np.ndarray]]:
+        """(version, {name: numpy array}) as of the latest evaluation; the version grows with each
+        copy. Raises NoWeightsYetError before the first."""
         with self._lock:
-            return self._weights
+            version, weights = self._weights
+        if weights is None:
+            raise NoWeightsYetError("The run in progress has no weights yet: it shares them after its first "
+                                    "evaluation.")
+        return version, weights
 
     def _listen(self) -> None:
         """Fold the child's messages into the progress until it ends (or dies)."""
         try:
-            update = self._follow()
-        except Exception as e:  # noqa: BLE001 - a broken message must not leave the run "running" forever
+            ended = self._follow()
+        except Exception as e:
             self._stop.set()
-            update = dict(status="failed", message=f"Lost track of the training process: {e}")
+            ended = _Ended(Status.FAILED, f"Lost track of the training process: {e}")
         try:
             with self._lock:
-                self._progress.update(update)
+                self._record = replace(self._record, status=ended.status, message=ended.message,
+                                       metrics=ended.metrics or self._record.metrics, report=ended.report)
             if self._failed_before_training():
                 shutil.rmtree(self.folder, ignore_errors=True)  # nothing to keep: no weights, no curves
             else:
@@ -246,10 +258,10 @@ class TrainingJob:
     def _failed_before_training(self) -> bool:
         """A run that failed before its first step (MNIST missing, offline...) is no saved run."""
         with self._lock:
-            failed, step = self._progress["status"] == "failed", self._progress["step"]
+            failed, step = self._record.status is Status.FAILED, self._record.metrics.steps
         return failed and step == 0 and not (self.folder / CHECKPOINT).exists()
 
-    def _follow(self) -> dict:
+    def _follow(self) -> _Ended:
         beat = time.monotonic()
         while True:
             if time.monotonic() - beat >= HEARTBEAT_EVERY:
@@ -260,33 +272,35 @@ class TrainingJob:
             except queue.Empty:
                 if self._process.is_alive():
                     continue
-                return dict(status="failed",
-                            message=f"The training process ended unexpectedly (exit code {self._process.exitcode}).")
-            if message[0] == "end":
-                return message[1]
-            self._apply(*message[1:])
+                return _Ended(Status.FAILED,
+                              f"The training process ended unexpectedly (exit code {self._process.exitcode}).")
+            if isinstance(message, _Ended):
+                return message
+            self._apply(message)
 
-    def _apply(self, events: list[Event], filters: np.ndarray, weights: dict | None) -> None:
+    def _apply(self, progress: _Progress) -> None:
         with self._lock:
-            for event in events:
+            for event in progress.events:
                 self._fold(event)
-            self._filters = filters
-            if weights is not None:
-                self._weights = (self._weights[0] + 1, weights)
-        if any(e.kind == "eval" and e.full_eval for e in events):
+            self._filters = progress.filters
+            if progress.weights is not None:
+                self._weights = (self._weights[0] + 1, progress.weights)
+        if any(e.kind == "eval" and e.full_eval for e in progress.events):
             self._try_save_record()  # curves survive a crash up to the last epoch
 
     def _fold(self, event: Event) -> None:
-        p = self._progress
-        p.update(step=event.step, total_steps=event.total_steps, epoch=event.epoch,
-                 images_per_sec=event.images_per_sec or p["images_per_sec"])
+        r = self._record
+        metrics = replace(r.metrics, steps=event.step, epochs=event.epoch,
+                          images_per_sec=event.images_per_sec or r.metrics.images_per_sec)
         if event.kind == "start":
-            p.update(message="Training...", device=event.device, precision=event.precision)
+            metrics = replace(metrics, device=event.device, precision=event.precision)
+            r = replace(r, message="Training...")
+        self._record, self._total_steps = replace(r, metrics=metrics), event.total_steps
         if event.kind == "step":
             self._losses.append(event.loss)
             self._accs.append(event.acc)
         if event.kind == "eval":
-            self._evals.append((event.step, event.test_acc, event.test_loss, event.full_eval))
+            self._evals.append(Eval(event.step, event.test_acc, event.test_loss, event.full_eval))
 
     def _heartbeat(self) -> None:
         try:
@@ -301,23 +315,11 @@ class TrainingJob:
         except OSError as e:
             note = f" (Its record could not be saved: {e.strerror or e}.)"
             with self._lock:
-                if note not in self._progress["message"]:
-                    self._progress["message"] += note
+                if note not in self._record.message:
+                    self._record = replace(self._record, message=self._record.message + note)
 
     def _save_record(self) -> None:
-        s = self.snapshot()
-        write_record(self.folder, {
-            "name": s.name, "started": s.started.isoformat(), "status": s.status, "message": s.message,
-            "config": self.config.to_dict(),
-            "metrics": {"test_acc": s.test_acc, "steps": s.step, "epochs": s.epoch, "images_per_sec": s.images_per_sec,
-                        "device": s.device, "precision": s.precision},
-            "report": s.report,
-            "curves": {"losses": s.losses, "train_accs": s.train_accs, "evals": s.evals},
-        })
-
-
-class StartError(Exception):
-    """A run could not start; the message says why, for the page to show."""
+        write_record(self.folder, self.snapshot())  # a Snapshot is a RunRecord: its live extras are not written
 
 
 class Registry:

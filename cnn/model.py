@@ -10,8 +10,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# Pixel statistics of the MNIST training set (see ../shared/data/README.md). Inputs in
-# [0, 1] are standardised inside the model, so callers never normalise by hand.
+# The mean and standard deviation of the MNIST training set's pixels in [0, 1] (tests/test_data.py
+# measures them on the data). Inputs are standardised inside the model, so callers never normalise by hand.
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
 

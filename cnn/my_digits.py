@@ -57,10 +57,6 @@ class MyDigits:
             kept += [MyDigit(p, digit, image) for p in paths if _NAME.match(p.name) and (image := _read(p)) is not None]
         return kept
 
-    def counts(self) -> np.ndarray:
-        """(10,) how many drawings of each digit."""
-        return np.bincount([k.label for k in self.items()], minlength=10)
-
     def delete(self, path: Path) -> None:
         """Remove one kept drawing; refuses any path that is not one."""
         path = Path(path)
@@ -68,6 +64,11 @@ class MyDigits:
                 and path.parent.name.isdigit() and len(path.parent.name) == 1):
             raise ValueError(f"not a kept drawing: {path}")
         path.unlink(missing_ok=True)
+
+
+def counts(drawings: list[MyDigit]) -> np.ndarray:
+    """(10,) how many of the drawings show each digit."""
+    return np.bincount([d.label for d in drawings], minlength=10)
 
 
 def _read(path: Path) -> np.ndarray | None:

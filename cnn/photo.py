@@ -14,17 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
-from .messages import first_line
+from .errors import PhotoError, first_line
 
 MAX_BYTES = 2 * 1024 * 1024  # as the app's upload limit (.streamlit/config.toml)
 MAX_PIXELS = 40_000_000  # more than a 40-megapixel photo is refused before decoding
 WORK_SIDE = 512  # photos are shrunk to this longer side first: a digit needs no more
 PAPER_SIDE = 128  # the paper's light is estimated at this size
 FORMATS = ("PNG", "JPEG")
-
-
-class PhotoError(ValueError):
-    """The upload is not a usable photo; the message says why, for the page to show."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from .errors import EmptyDrawingError
+
 FIELD = 28  # output side
 BOX = 20  # the digit's longer side after size normalisation
 # Where MNIST's centres of mass sit, in (row, col) pixel-index coordinates: the mean over
@@ -18,10 +20,6 @@ BOX = 20  # the digit's longer side after size normalisation
 CENTRE = 14.0
 MIN_INK = 0.1  # a canvas whose strongest mark differs from the background by less is blank
 NOISE = 0.05  # after scaling the strongest mark to 1, fainter specks do not count as ink
-
-
-class EmptyDrawingError(ValueError):
-    """The image holds no ink: there is nothing to classify."""
 
 
 @dataclass(frozen=True)
@@ -35,11 +33,15 @@ class Prepared:
 
 
 def canvas_to_mnist(image: np.ndarray) -> np.ndarray:
-    """Canvas image (H, W), (H, W, 3) or (H, W, 4), any size -> (28, 28) float32 in [0, 1]."""
+    """Canvas image (H, W), (H, W, 3) or (H, W, 4), any size -> (28, 28) float32 in [0, 1].
+
+    For callers that want only the model's input (scripts, benchmarks, the photo reader's users);
+    a page that shows how the drawing was prepared calls `prepare` for every step."""
     return prepare(image).image
 
 
 def prepare(image: np.ndarray) -> Prepared:
+    """Every step from a canvas image to the model's input. Raises EmptyDrawingError for a blank canvas."""
     ink = ink_coverage(image)
     crop = crop_to_ink(ink)
     box = fit_box(crop)

@@ -1,7 +1,7 @@
 """The runs folder: one sub-folder per training run with its checkpoint and its record.
 
     runs/<name>/model.pt    the checkpoint (cnn.checkpoint)
-    runs/<name>/run.json    config, status, metrics and curves, for listing and replaying
+    runs/<name>/run.json    its record (cnn.record.RunRecord): config, status, metrics and curves
     runs/<name>/owner.json  while it trains: the server following it (pid, host); its mtime is a heartbeat
 
 The folder is $CNN_RUNS_DIR, else ./runs. Run names are made here, never taken from paths.
@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .atomic import remove_stale_temporaries, write_atomically
+from .record import RunRecord, Status
 
 RUNS_ENV = "CNN_RUNS_DIR"
 CHECKPOINT = "model.pt"
@@ -54,7 +55,7 @@ class RunInfo:
     name: str
     folder: Path
     created: datetime
-    status: str  # finished, stopped, diverged, failed, running, interrupted, "saved" (no record), "record unreadable"
+    status: Status
     test_acc: float | None
 
     @property
@@ -71,17 +72,14 @@ class RunInfo:
         return f"{self.name} · {self.created:%Y-%m-%d %H:%M} · {acc} · {self.status}"
 
 
-def write_record(folder: Path, record: dict) -> None:
+def write_record(folder: Path, record: RunRecord) -> None:
     """Write run.json atomically (temporary file, then rename)."""
-    write_atomically(folder / RECORD, lambda f: f.write(json.dumps(record).encode()))
+    write_atomically(folder / RECORD, lambda f: f.write(record.to_json().encode()))
 
 
-def read_record(folder: Path) -> dict:
-    with open(folder / RECORD) as f:
-        record = json.load(f)
-    if not isinstance(record, dict):
-        raise ValueError("run.json does not hold a record")
-    return record
+def read_record(folder: Path) -> RunRecord:
+    """The run's record. Raises OSError when it cannot be read, ValueError when it is not a record."""
+    return RunRecord.from_json((folder / RECORD).read_bytes())
 
 
 def list_runs(root: str | os.PathLike | None = None, active: str | None = None) -> list[RunInfo]:
@@ -104,17 +102,15 @@ def _info(folder: Path, active: str | None) -> RunInfo:
     saved = folder / CHECKPOINT if (folder / CHECKPOINT).is_file() else folder / RECORD
     modified = datetime.fromtimestamp(saved.stat().st_mtime)
     if not (folder / RECORD).exists():  # e.g. saved by `python -m cnn.train`: a checkpoint alone
-        return RunInfo(folder.name, folder, modified, "saved", None)
+        return RunInfo(folder.name, folder, modified, Status.SAVED, None)
     try:
         record = read_record(folder)
-        created = datetime.fromisoformat(record.get("started") or modified.isoformat())
-        acc = record.get("metrics", {}).get("test_acc")
-        status = str(record.get("status", "unknown"))
-        if status == "running" and folder.name != active and not owned_elsewhere(folder):
-            status = "interrupted"
-        return RunInfo(folder.name, folder, created, status, float(acc) if acc is not None else None)
-    except (OSError, ValueError, TypeError, AttributeError):  # the checkpoint may still be fine
-        return RunInfo(folder.name, folder, modified, "record unreadable", None)
+    except (OSError, ValueError):  # the checkpoint may still be fine
+        return RunInfo(folder.name, folder, modified, Status.UNREADABLE, None)
+    status = record.status
+    if status is Status.RUNNING and folder.name != active and not owned_elsewhere(folder):
+        status = Status.INTERRUPTED
+    return RunInfo(folder.name, folder, record.started or modified, status, record.metrics.test_acc)
 
 
 def claim(folder: Path) -> None:

@@ -14,27 +14,27 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
 
 from .augment import AugmentConfig, augment
 from .checkpoint import FILTER_HISTORY, save_checkpoint
-from .data import DataError, Split, load_split
-from .errors import ConfigError
+from .data import Split, load_split
+from .errors import ConfigError, DataError, SaveError
 from .hardware import PRECISIONS, precision_name, resolve_device, resolve_precision
 from .model import Net
+from .record import Metrics, Status
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 SCHEDULES = ("constant", "onecycle")
 # A cross-entropy this high means logits in the thousands: the weights have blown up, and a
 # ReLU network that far gone rarely comes back (from 2.3 at the start; 0.01-0.3 when training).
 DIVERGED_ABOVE = 1e4
-STATUSES = ("finished", "stopped", "diverged", "failed")  # failed: the checkpoint could not be saved
 
 # Each preset is a full recipe; command-line flags and keyword arguments override parts of it.
 PRESETS: dict[str, dict] = {
@@ -69,25 +69,29 @@ class TrainConfig:
     data_dir: str | None = None
 
     def __post_init__(self):
-        checks = [
-            (self.preset in PRESETS, f"unknown preset {self.preset!r}; choose one of {', '.join(PRESETS)}"),
-            (self.optimizer in OPTIMIZERS, f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}"),
-            (self.precision in PRECISIONS, f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}"),
-            (self.schedule in SCHEDULES, f"unknown schedule {self.schedule!r}; choose one of {', '.join(SCHEDULES)}"),
-            (_is_number(self.lr) and math.isfinite(self.lr) and self.lr > 0, f"learning rate must be a number above 0, got {self.lr!r}"),
-            (_is_int(self.batch_size) and self.batch_size >= 1, f"batch size must be a whole number of at least 1, got {self.batch_size!r}"),
-            (_is_int(self.epochs) and self.epochs >= 0, f"epochs must be a whole number of 0 or more, got {self.epochs!r}"),
-            (self.max_steps is None or (_is_int(self.max_steps) and self.max_steps >= 1), f"max steps must be at least 1, got {self.max_steps!r}"),
-            (self.epochs > 0 or self.max_steps is not None, "nothing to train: epochs is 0 and no max steps is set"),
-            (_is_number(self.weight_decay) and self.weight_decay >= 0, f"weight decay must be 0 or more, got {self.weight_decay!r}"),
-            (_is_int(self.eval_every) and self.eval_every >= 0, f"eval_every must be 0 or more, got {self.eval_every!r}"),
-            (_is_int(self.eval_subset) and self.eval_subset >= 1, f"eval_subset must be at least 1, got {self.eval_subset!r}"),
-            (_is_int(self.seed), f"seed must be a whole number, got {self.seed!r}"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ConfigError(message)
+        problem = next((message for ok, message in self._checks() if not ok), None)
+        if problem:
+            raise ConfigError(problem)
         resolve_device(self.device)  # ConfigError where this machine lacks it
+
+    def _checks(self):
+        """(ok, what to say if not) for each setting, in order: lazily, so that a check runs only
+        once the ones before it (e.g. that epochs is a number) have passed."""
+        choices = {"preset": PRESETS, "optimizer": OPTIMIZERS, "precision": PRECISIONS, "schedule": SCHEDULES}
+        for name, allowed in choices.items():
+            value = getattr(self, name)
+            yield value in allowed, f"unknown {name} {value!r}; choose one of {', '.join(allowed)}"
+        lr, batch, epochs, steps = self.lr, self.batch_size, self.epochs, self.max_steps
+        yield _is_number(lr) and math.isfinite(lr) and lr > 0, f"learning rate must be a number above 0, got {lr!r}"
+        yield _is_int(batch) and batch >= 1, f"batch size must be a whole number of at least 1, got {batch!r}"
+        yield _is_int(epochs) and epochs >= 0, f"epochs must be a whole number of 0 or more, got {epochs!r}"
+        yield steps is None or (_is_int(steps) and steps >= 1), f"max steps must be at least 1, got {steps!r}"
+        yield epochs > 0 or steps is not None, "nothing to train: epochs is 0 and no max steps is set"
+        wd, every, subset = self.weight_decay, self.eval_every, self.eval_subset
+        yield _is_number(wd) and wd >= 0, f"weight decay must be 0 or more, got {wd!r}"
+        yield _is_int(every) and every >= 0, f"eval_every must be 0 or more, got {every!r}"
+        yield _is_int(subset) and subset >= 1, f"eval_subset must be at least 1, got {subset!r}"
+        yield _is_int(self.seed), f"seed must be a whole number, got {self.seed!r}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -118,24 +122,19 @@ class Event:
     test_acc: float | None = None
     test_loss: float | None = None
     full_eval: bool = False  # all test images, or a quick subset
-    status: str = "running"  # then one of STATUSES
+    status: Status = Status.RUNNING  # at the end: how the run ended
     message: str = ""
     device: str = ""  # at the start: where the run trains ("cpu", "cuda"...)
     precision: str = ""  # at the start: "float32" or "bfloat16" (autocast)
 
 
-class SaveError(Exception):
-    """The checkpoint could not be written (disk full, folder read-only...)."""
-
-
 @dataclass
 class TrainResult:
-    status: str  # one of STATUSES
+    status: Status  # finished, stopped, diverged or failed
     model: Net
-    metrics: dict
+    metrics: Metrics
     checkpoint: Path | None
     message: str
-    config: TrainConfig = field(repr=False, default=None)
     extra: dict = field(repr=False, default_factory=dict)  # saved with the checkpoint: the filter history
 
 
@@ -192,24 +191,24 @@ class _Run:
         self._keep_filters()
         try:
             status, message = self._loop()
-            if status != "diverged":
+            if status is not Status.DIVERGED:
                 self._evaluate_and_save()
         except SaveError as e:  # e.g. the disk is full: end here, the last saved checkpoint is whole
-            status, message = "failed", str(e)
-        metrics = self._metrics(status, time.perf_counter() - started)
-        self.emit(self._event("end", test_acc=metrics["test_acc"], test_loss=metrics["test_loss"],
+            status, message = Status.FAILED, str(e)
+        metrics = self._metrics(time.perf_counter() - started)
+        self.emit(self._event("end", test_acc=metrics.test_acc, test_loss=metrics.test_loss,
                               full_eval=True, status=status, message=message))
         checkpoint = self.out if self.out and self.out.exists() else None
-        return TrainResult(status, self.model.eval(), metrics, checkpoint, message, self.config, self._extra())
+        return TrainResult(status, self.model.eval(), metrics, checkpoint, message, self._extra())
 
-    def _loop(self) -> tuple[str, str]:
+    def _loop(self) -> tuple[Status, str]:
         """Train until the step budget is spent, the stop flag is set or the loss blows up."""
         for idx in self._batches():
             if self.stop.is_set():
-                return "stopped", f"Stopped at step {self.step} of {self.total}."
+                return Status.STOPPED, f"Stopped at step {self.step} of {self.total}."
             loss, acc = self._train_step(idx)
             if not loss < DIVERGED_ABOVE:  # NaN and infinity included
-                return "diverged", (f"The loss reached {loss:.3g} at step {self.step}: training diverged (the "
+                return Status.DIVERGED, (f"The loss reached {loss:.3g} at step {self.step}: training diverged (the "
                                     f"learning rate is probably too high). The last good checkpoint was kept.")
             self.emit(self._event("step", loss=loss, acc=acc))
             if self.step % self.steps_per_epoch == 0 and self.step < self.total:
@@ -218,7 +217,7 @@ class _Run:
                 acc_q, loss_q = evaluate(self.model, self.quick_test)
                 self._keep_filters()
                 self.emit(self._event("eval", test_acc=acc_q, test_loss=loss_q))
-        return "finished", f"Finished {self.total} steps."
+        return Status.FINISHED, f"Finished {self.total} steps."
 
     def _batches(self):
         """Index batches, reshuffled each epoch, until the step budget is spent."""
@@ -258,7 +257,7 @@ class _Run:
         self._keep_filters()
         if self.out:
             try:
-                save_checkpoint(self.out, self.model, self.config.to_dict(), self._metrics("running", None),
+                save_checkpoint(self.out, self.model, self.config.to_dict(), self._metrics().to_dict(),
                                 self._extra())
             except OSError as e:
                 raise SaveError(f"Could not save the checkpoint to {self.out}: {e.strerror or e}. Training "
@@ -282,12 +281,11 @@ class _Run:
     def _images_per_sec(self) -> float:
         return self.images_seen / self.train_seconds if self.train_seconds else 0.0
 
-    def _metrics(self, status: str, seconds: float | None) -> dict:
+    def _metrics(self, seconds: float | None = None) -> Metrics:
         acc, loss = self.last_eval or (None, None)
-        return {"status": status, "test_acc": acc, "test_loss": loss, "steps": self.step,
-                "epochs": round(self.step / self.steps_per_epoch, 3), "seconds": seconds,
-                "images_per_sec": round(self._images_per_sec(), 1), "device": self.device.type,
-                "precision": precision_name(self.amp_dtype)}
+        return Metrics(test_acc=acc, test_loss=loss, steps=self.step, epochs=round(self.step / self.steps_per_epoch, 3),
+                       seconds=seconds, images_per_sec=round(self._images_per_sec(), 1), device=self.device.type,
+                       precision=precision_name(self.amp_dtype))
 
 
 @torch.no_grad()
@@ -345,7 +343,8 @@ def default_out(preset: str) -> Path:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cnn.train", description="Train the MNIST tutorial CNN.")
     p.add_argument("--preset", choices=list(PRESETS), default="fast",
-                   help="tutorial: the original SGD recipe (~97%%); fast: 99%%+ in one epoch; best: augmented, ~10 epochs")
+                   help="tutorial: the original SGD recipe (~97%%); fast: 99%%+ in one epoch; "
+                        "best: augmented, ~10 epochs")
     p.add_argument("--epochs", type=int, help="passes over the 60,000 training images")
     p.add_argument("--max-steps", type=int, help="stop after this many steps")
     p.add_argument("--batch-size", type=int)
@@ -381,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = _train_with_progress_bar(config, out)
         if args.half and result.checkpoint:
-            save_checkpoint(out, result.model, config.to_dict(), result.metrics, result.extra, half=True)
+            save_checkpoint(out, result.model, config.to_dict(), result.metrics.to_dict(), result.extra, half=True)
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -389,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: could not write the checkpoint {out}: {e.strerror or e}", file=sys.stderr)
         return 1
     _report(result, args.json)
-    return 0 if result.status in ("finished", "stopped") else 1
+    return 0 if result.status.succeeded else 1
 
 
 def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -429,13 +428,14 @@ def _train_with_progress_bar(config: TrainConfig, out: Path) -> TrainResult:
 def _report(result: TrainResult, as_json: bool):
     m = result.metrics
     print(result.message, file=sys.stderr)
-    if m["test_acc"] is not None:
-        print(f"test accuracy {m['test_acc']:.4f}, test loss {m['test_loss']:.4f}, {m['steps']} steps "
-              f"({m['epochs']} epochs) in {m['seconds']:.1f} s, {m['images_per_sec']:,.0f} images/s", file=sys.stderr)
+    if m.test_acc is not None:
+        print(f"test accuracy {m.test_acc:.4f}, test loss {m.test_loss:.4f}, {m.steps} steps ({m.epochs} epochs) "
+              f"in {m.seconds:.1f} s, {m.images_per_sec:,.0f} images/s", file=sys.stderr)
     if result.checkpoint:
         print(f"checkpoint: {result.checkpoint}", file=sys.stderr)
     if as_json:
-        print(json.dumps({**m, "checkpoint": str(result.checkpoint) if result.checkpoint else None}))
+        checkpoint = str(result.checkpoint) if result.checkpoint else None
+        print(json.dumps({"status": result.status, **m.to_dict(), "checkpoint": checkpoint}))
 
 
 if __name__ == "__main__":

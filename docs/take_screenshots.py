@@ -1,20 +1,19 @@
 """Screenshots of the real app for the README, saved in docs/.
 
-    CNN_DATA_DIR=../shared/data python docs/take_screenshots.py
+    CNN_DATA_DIR=../shared/data python -m docs.take_screenshots
 Starts the app on a free port with an empty runs folder, runs the "fast" preset on the Train
 page (and lets it finish, for the filter history), draws a small 4 in a corner of the Draw
 page's canvas, opens the Evaluate page, keeps six drawings and fine-tunes on them, compares
-two models, classifies docs/photo_digit.jpg (made by bench/photos.py), and saves what headless
-Chromium shows.
+two models, classifies docs/photo_digit.jpg (made by support/photos.py), and saves what headless
+Chromium shows. Then, with the server in the dark theme: Train while it trains, Draw and Evaluate
+(dark_*.png).
 """
-import sys
 import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser import CHROMIUM_FLAGS, DIGIT_STROKES, chromium_or_skip, stroke, streamlit_server  # noqa: E402
+from support.browser import CHROMIUM_FLAGS, DIGIT_STROKES, chromium_or_skip, streamlit_server, stroke
 
 DOCS = Path(__file__).parent
 FOUR = [[(170, 40), (75, 170), (200, 170)], [(165, 110), (165, 250)]]
@@ -123,13 +122,32 @@ def evaluate(page, url: str) -> None:
     top_and_sections(page, DOCS / "evaluate.png", [("Mistakes", "Why this digit", "evaluate_mistakes.png")])
 
 
+def dark_theme(page, url: str) -> None:
+    """Train (while a run trains, then stopped), Draw and Evaluate in the dark theme."""
+    page.goto(f"{url}/Train")
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_function("/Step [2-9]\\d\\d of/.test(document.body.innerText)")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=DOCS / "dark_train.png", full_page=True)
+    page.get_by_role("button", name="Stop").click()
+    page.goto(f"{url}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    for points in SMALL_FOUR:
+        stroke(page, points)
+    page.get_by_role("heading", name="Inside the network").wait_for()
+    tall_shot(page, DOCS / "dark_draw.png", height=1000)
+    page.goto(f"{url}/Evaluate")
+    page.get_by_text("Most confused").wait_for()
+    tall_shot(page, DOCS / "dark_evaluate.png", height=1000)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport=WIDE)
+        page.set_default_timeout(120_000)
         env = {"CNN_RUNS_DIR": str(Path(tmp) / "runs")}
         with streamlit_server("app.py", env, Path(tmp) / "server.log") as url:
-            browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport=WIDE)
-            page.set_default_timeout(120_000)
             home_and_train(page, url)
             draw(page, url)  # while the run trains
             evaluate(page, url)
@@ -137,7 +155,10 @@ def main():
             filter_history(page)
             keep_and_finetune(page, url)
             photo(page, url)
-            browser.close()
+        dark = {**env, "STREAMLIT_THEME_BASE": "dark"}
+        with streamlit_server("app.py", dark, Path(tmp) / "dark.log") as url:
+            dark_theme(page, url)
+        browser.close()
     print("saved", *sorted(DOCS.glob("*.png")))
 
 

@@ -3,8 +3,8 @@ from operator import attrgetter
 
 import streamlit as st
 
-from cnn.job import StartError
-from cnn.runs import CHECKPOINT, read_record
+from cnn.errors import StartError
+from cnn.runs import CHECKPOINT
 from cnn.train import OPTIMIZERS, PRESETS, make_config
 from ui import train_view
 from ui.layout import page_setup, steady_container
@@ -75,12 +75,4 @@ runs = reg.runs()
 if runs:
     with st.expander(f"Saved runs ({len(runs)})"):
         chosen = st.selectbox("Run", runs, format_func=attrgetter("label"), key="train_saved_run")
-        try:
-            record = read_record(chosen.folder)
-            st.caption(record.get("message", ""))
-            c = record.get("curves", {})
-            train_view.curves(c.get("losses", []), c.get("train_accs", []), [tuple(e) for e in c.get("evals", [])])
-        except (OSError, ValueError) as e:
-            st.error(f"This run's record cannot be read: {e}")
-        if not train_view.filter_history(chosen.checkpoint, key="train_saved_filters"):
-            st.caption("This run kept no filter history (runs trained by this version keep one).")
+        train_view.saved_run(chosen)

@@ -9,9 +9,7 @@ st.title("My digits")
 
 kept = my_digits_view.my_digits().items()
 if kept:
-    st.caption(f"{len(kept)} drawings, kept in {my_digits_view.my_digits().folder}.")
-    my_digits_view.counts_row(kept)
-    my_digits_view.gallery(kept)
+    my_digits_view.overview(kept)
 else:
     st.info("No drawings kept yet. On **Draw**, press **Right: keep as a …** under a prediction, or pick the "
             "right digit when the model got it wrong.")

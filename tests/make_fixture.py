@@ -1,6 +1,6 @@
 """Rebuild tests/data/mnist_small.npz: the first 2,000 training and 1,000 test MNIST images.
 
-    CNN_DATA_DIR=../shared/data python tests/make_fixture.py
+    CNN_DATA_DIR=../shared/data python -m tests.make_fixture
 """
 from pathlib import Path
 

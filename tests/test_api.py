@@ -3,8 +3,8 @@ import pytest
 import torch
 
 import cnn
-from bench import drawn_digits
 from cnn.train import evaluate
+from support import drawn_digits
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +40,12 @@ def test_classify_refuses_a_model_in_training_mode():
         cnn.classify(cnn.Net().train(), np.zeros((28, 28), np.float32))
 
 
-def test_feature_maps_and_analyze_share_one_forward_pass(random_model):
+def test_analyze_gives_the_probabilities_and_every_layer_in_one_forward_pass(random_model):
     image = np.random.default_rng(1).random((28, 28), dtype=np.float32)
-    maps = cnn.feature_maps(random_model, image)
+    analysis = cnn.analyze(random_model, image)
+    maps = {name: analysis.maps[name] for name in cnn.SPATIAL_LAYERS}
     assert {k: v.shape for k, v in maps.items()} == {
         "conv1": (32, 28, 28), "pool1": (32, 14, 14), "conv2": (64, 14, 14), "pool2": (64, 7, 7)}
-    analysis = cnn.analyze(random_model, image)
     np.testing.assert_allclose(analysis.probs, cnn.classify(random_model, image), rtol=1e-5, atol=1e-7)
     assert analysis.maps["fc1"].shape == (1024, 1, 1) and analysis.maps["logits"].shape == (10, 1, 1)
     assert analysis.prediction == int(np.argmax(analysis.probs))

@@ -9,9 +9,17 @@ import pytest
 from playwright.sync_api import expect
 
 import cnn
-from browser import (CHROMIUM_FLAGS, DIGIT_STROKES, chromium_or_skip, server_pid, start_training, stroke,
-                     streamlit_server)
-from conftest import FIXTURE
+from support.browser import (
+    CHROMIUM_FLAGS,
+    DIGIT_STROKES,
+    chromium_or_skip,
+    server_pid,
+    start_training,
+    streamlit_server,
+    stroke,
+)
+from support.photos import photo_of
+from support.samples import FIXTURE
 
 ONE, ZERO = DIGIT_STROKES[1], DIGIT_STROKES[0]
 STEP = re.compile(r"Step ([\d,]+) of ([\d,]+)")
@@ -176,8 +184,6 @@ def test_keep_a_drawing_and_find_it_in_my_digits(server, page):
 
 
 def test_upload_a_photo_and_refuse_a_file_over_the_limit(server, page, tmp_path, mnist_small):
-    from bench.photos import photo_of
-
     _, test = mnist_small
     photo = tmp_path / "digit.jpg"
     photo.write_bytes(photo_of(test.images[0, 0].numpy(), np.random.default_rng(0)))

@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
+from cnn.record import Eval
 from ui import charts
 from ui.svg import MAX_POINTS, Axis, Line, _nice_step, line_chart
 
@@ -52,7 +53,7 @@ def test_the_loss_chart_survives_values_a_log_scale_cannot_show():
 
 
 def test_the_accuracy_chart_shows_test_dots_per_kind_of_evaluation():
-    evals = [(10, 0.91, 0.3, False), (20, 0.95, 0.2, False), (30, 0.97, 0.1, True)]
+    evals = [Eval(10, 0.91, 0.3, False), Eval(20, 0.95, 0.2, False), Eval(30, 0.97, 0.1, True)]
     root = parse(charts.accuracy_chart([0.5] * 5 + [0.99] * 25, evals))
     assert len(root.findall(".//svg:polyline", NS)) == 3  # training, test subset, full test
     assert len(root.findall(".//svg:circle", NS)) == 3
@@ -66,3 +67,20 @@ def test_a_run_at_perfect_accuracy_still_gets_a_readable_axis():
 
 def test_no_tick_lies_past_the_end_of_the_axis():
     assert Axis("step", 0, 760).ticks() == pytest.approx([0, 200, 400, 600])
+
+
+def test_the_probability_bars_highlight_the_winner_only():
+    chart = charts.probability_chart(np.array([0.05, 0.05, 0.1, 0.6, 0.2, 0, 0, 0, 0, 0]))
+    assert chart.data["digit"].tolist() == [str(d) for d in range(10)]  # in digit order, sort=None keeps it
+    assert chart.data.index[chart.data["winner"]].tolist() == [3]
+
+
+def test_the_heatmap_outlines_the_chosen_cell_and_counts_only_mistakes_as_mistakes():
+    confusion = np.diag(np.full(10, 50))
+    confusion[9, 4], confusion[2, 7] = 6, 1
+    chart = charts.confusion_chart(confusion, chosen=(2, 7))
+    data = chart.data
+    assert data.loc[data["chosen"], ["true", "predicted"]].to_numpy().tolist() == [[2, 7]]
+    assert data["mistakes"].sum() == 7 and (data.loc[data["count"] == 0, "label"] == "").all()
+    numbers = chart.to_dict()["layer"][1]["encoding"]["color"]["condition"]
+    assert numbers[0] == {"test": "datum.mistakes > 2.0", "value": "white"}  # from a third of the most mistakes

@@ -19,7 +19,8 @@ def run_cli(*args, env=None):
 @pytest.mark.parametrize("args, message", [
     (["--lr", "0"], "learning rate"), (["--lr", "-0.5"], "learning rate"), (["--batch-size", "0"], "batch size"),
     (["--epochs", "-1"], "epochs"), (["--optimizer", "rmsprop"], "invalid choice"),
-    (["--preset", "fastest"], "invalid choice"), (["--max-steps", "0"], "max steps"), (["--lr", "abc"], "invalid float"),
+    (["--preset", "fastest"], "invalid choice"), (["--max-steps", "0"], "max steps"),
+    (["--lr", "abc"], "invalid float"),
 ])
 def test_bad_arguments_exit_2_with_a_message_before_any_work(args, message, capsys):
     with pytest.raises(SystemExit) as e:

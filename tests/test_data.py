@@ -6,6 +6,7 @@ import torch
 from torchvision.datasets import MNIST
 
 from cnn.data import DATA_ENV, EXPECTED_FILES, DataError, data_root, load_split
+from cnn.model import MNIST_MEAN, MNIST_STD
 
 
 def make_raw(root: Path, sizes: dict[str, int]) -> Path:
@@ -65,7 +66,8 @@ def test_real_mnist_loads_as_in_memory_tensors():
     train, test = load_split(True, download=False), load_split(False, download=False)
     assert train.images.shape == (60_000, 1, 28, 28) and test.images.shape == (10_000, 1, 28, 28)
     assert train.images.dtype == torch.float32 and 0 <= train.images.min() and train.images.max() <= 1
-    assert train.images.mean().item() == pytest.approx(0.1307, abs=1e-4)
+    assert train.images.mean().item() == pytest.approx(MNIST_MEAN, abs=1e-4)  # the model standardises by these
+    assert train.images.std().item() == pytest.approx(MNIST_STD, abs=1e-4)
     assert train.labels[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert torch.bincount(train.labels).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
     assert load_split(True, download=False) is train  # read once per process

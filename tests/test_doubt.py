@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import cnn
-from bench import drawn_digits
+from support import drawn_digits
 
 
 def ink_canvas(paint) -> np.ndarray:

@@ -5,9 +5,9 @@ import torch
 from PIL import Image
 
 import cnn
-from bench import drawn_digits
 from cnn.explain import preparation_steps, saliency
 from cnn.preprocess import resize
+from support import drawn_digits
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,16 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import datetime
 
 import pytest
 
 from cnn.checkpoint import load_checkpoint
 from cnn.job import Registry, StartError
+from cnn.record import RunRecord, Status
 from cnn.runs import OWNER, RECORD, list_runs, new_run_name, run_dir, write_record
-from conftest import FIXTURE
-from faults import full_disk, read_only
-from test_job import tiny
+from support.faults import full_disk, read_only
+from support.samples import FIXTURE, tiny_job_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -63,7 +64,7 @@ def test_a_server_killed_mid_run_leaves_an_interrupted_run_that_loads(tmp_path):
     assert run.status == "interrupted" and run.has_checkpoint
     checkpoint = load_checkpoint(run.checkpoint)
     assert checkpoint.metrics["steps"] > 0
-    again, started = Registry(tmp_path).start(tiny(max_steps=3))
+    again, started = Registry(tmp_path).start(tiny_job_config(max_steps=3))
     assert started
     again.join(60)
     assert again.snapshot().status == "finished", again.snapshot().message
@@ -101,14 +102,14 @@ def test_a_process_killed_while_saving_never_leaves_a_broken_checkpoint(tmp_path
 def test_a_read_only_runs_folder_refuses_to_start_with_a_clear_message(tmp_path):
     with read_only(tmp_path / "runs") as runs:
         with pytest.raises(StartError, match="cannot be written to .*Read-only file system"):
-            Registry(runs).start(tiny(max_steps=2))
+            Registry(runs).start(tiny_job_config(max_steps=2))
         assert Registry(runs).current is None and list_runs(runs) == []
 
 
 def test_a_full_disk_ends_the_run_as_failed_and_says_why(tmp_path):
     with full_disk(tmp_path / "runs") as runs:
         registry = Registry(runs)
-        job, _ = registry.start(tiny(max_steps=6))
+        job, _ = registry.start(tiny_job_config(max_steps=6))
         job.join(90)
         s = job.snapshot()
         assert s.status == "failed" and "No space left on device" in s.message
@@ -119,8 +120,8 @@ def test_a_full_disk_ends_the_run_as_failed_and_says_why(tmp_path):
 
 def test_stop_pressed_many_times_ends_the_run_once(tmp_path):
     registry = Registry(tmp_path)
-    job, _ = registry.start(tiny(epochs=50))
-    assert wait_until(lambda: job.snapshot().step > 0, 60)
+    job, _ = registry.start(tiny_job_config(epochs=50))
+    assert wait_until(lambda: job.snapshot().metrics.steps > 0, 60)
     for _ in range(50):
         job.stop()
     job.join(60)
@@ -136,16 +137,20 @@ def test_names_typed_by_users_become_safe_run_names(tmp_path, label, start):
 
 
 def test_a_run_started_with_a_hostile_name_stays_inside_the_runs_folder(tmp_path):
-    job, _ = Registry(tmp_path / "runs").start(tiny(max_steps=1), "../../outside")
+    job, _ = Registry(tmp_path / "runs").start(tiny_job_config(max_steps=1), "../../outside")
     job.join(60)
     assert job.folder.parent == tmp_path / "runs" and job.name.startswith("outside-")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"]
 
 
+def a_record(status: Status, day: int = 1) -> RunRecord:
+    return RunRecord("run", datetime(2026, 1, day), status)
+
+
 def test_runs_recorded_as_running_elsewhere_are_interrupted_and_records_alone_are_listed(tmp_path):
-    write_record(tmp_path / "cut-off", {"status": "running", "started": "2026-01-01T00:00:00"})
+    write_record(tmp_path / "cut-off", a_record(Status.RUNNING))
     (tmp_path / "cut-off" / "model.pt").write_bytes(b"x")
-    write_record(tmp_path / "live", {"status": "running", "started": "2026-01-02T00:00:00"})
+    write_record(tmp_path / "live", a_record(Status.RUNNING, day=2))
     runs = {r.name: r for r in list_runs(tmp_path, active="live")}
     assert runs["cut-off"].status == "interrupted" and runs["cut-off"].has_checkpoint
     assert runs["live"].status == "running" and not runs["live"].has_checkpoint
@@ -174,7 +179,7 @@ def test_a_run_another_live_server_follows_is_running_and_interrupted_once_that_
     (socket.gethostname(), 0, "interrupted"),  # this host, but no such process
 ])
 def test_the_owner_heartbeat_decides_whether_a_run_is_still_followed(tmp_path, host, age, status):
-    write_record(tmp_path / "run", {"status": "running", "started": "2026-01-01T00:00:00"})
+    write_record(tmp_path / "run", a_record(Status.RUNNING))
     owner = tmp_path / "run" / OWNER
     owner.write_text(json.dumps({"pid": 2**22 + 17, "host": host}))  # above Linux's pid_max: never alive
     os.utime(owner, (time.time() - age, time.time() - age))
@@ -184,7 +189,7 @@ def test_the_owner_heartbeat_decides_whether_a_run_is_still_followed(tmp_path, h
 
 def test_temporaries_left_by_a_killed_save_are_removed_when_the_run_is_listed_or_written(tmp_path):
     folder = tmp_path / "run"
-    write_record(folder, {"status": "finished", "started": "2026-01-01T00:00:00"})
+    write_record(folder, a_record(Status.FINISHED))
     old, fresh = folder / ".model.pt.abc123.tmp", folder / ".model.pt.def456.tmp"
     for path in (old, fresh):
         path.write_bytes(b"half a checkpoint")
@@ -192,13 +197,13 @@ def test_temporaries_left_by_a_killed_save_are_removed_when_the_run_is_listed_or
     list_runs(tmp_path)
     assert not old.exists() and fresh.exists()  # a save in progress is never touched
     os.utime(fresh, (time.time() - 61, time.time() - 61))
-    write_record(folder, {"status": "finished", "started": "2026-01-01T00:00:00"})
+    write_record(folder, a_record(Status.FINISHED))
     assert sorted(p.name for p in folder.iterdir()) == [RECORD]
 
 
 def test_a_run_that_fails_before_its_first_step_leaves_no_run_behind(tmp_path):
     registry = Registry(tmp_path)
-    job, _ = registry.start(tiny(data_dir=str(tmp_path / "missing.npz")))
+    job, _ = registry.start(tiny_job_config(data_dir=str(tmp_path / "missing.npz")))
     job.join(60)
     s = job.snapshot()
     assert s.status == "failed" and "not a readable MNIST slice" in s.message  # the page still says why

@@ -4,7 +4,7 @@ import pytest
 
 import cnn
 from cnn.finetune import HOLD_OUT_FROM, FineTune, finetune, finetune_config, hold_out, mixed
-from conftest import FIXTURE
+from support.samples import FIXTURE
 
 
 def test_a_fifth_of_each_digit_is_held_out_once_there_are_enough_drawings():
@@ -33,5 +33,5 @@ def test_fine_tuning_learns_a_new_style_without_forgetting_mnist(mnist_small, tm
     result, report = finetune(tune, finetune_config(data_dir=str(FIXTURE)), out=tmp_path / "model.pt")
     assert result.status == "finished" and report["drawings"] == 200 and report["held_out"] == 37
     assert report["mine_before"] < 0.3 and report["mine_after"] > report["mine_before"] + 0.4  # 8% -> 81% here
-    assert report["mnist_after"] >= 0.97 and report["mnist_after"] == pytest.approx(result.metrics["test_acc"])
+    assert report["mnist_after"] >= 0.97 and report["mnist_after"] == pytest.approx(result.metrics.test_acc)
     assert cnn.load_checkpoint(tmp_path / "model.pt").metrics["test_acc"] == report["mnist_after"]

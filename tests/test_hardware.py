@@ -11,15 +11,14 @@ import torch
 from cnn import hardware
 from cnn.errors import ConfigError
 from cnn.hardware import cpu_bf16_is_native, resolve_precision
-
-from conftest import FIXTURE
+from support.samples import FIXTURE
 
 ROOT = FIXTURE.parents[2]
 CPU = torch.device("cpu")
 # The flags Linux lists for three kinds of x86 CPU (abridged to what matters here).
-SAPPHIRE_RAPIDS = frozenset("sse4_2 avx2 fma avx512f avx512bw avx512vl avx512_vnni avx512_bf16 amx_bf16 amx_tile".split())
-COOPER_LAKE = frozenset("sse4_2 avx2 fma avx512f avx512bw avx512vl avx512_vnni avx512_bf16".split())
 CASCADE_LAKE = frozenset("sse4_2 avx2 fma avx512f avx512bw avx512vl avx512_vnni".split())  # oneDNN emulates bf16
+COOPER_LAKE = CASCADE_LAKE | {"avx512_bf16"}
+SAPPHIRE_RAPIDS = COOPER_LAKE | {"amx_bf16", "amx_tile"}
 ZEN2 = frozenset("sse4_2 avx2 fma".split())  # AVX2 only
 
 

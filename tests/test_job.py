@@ -12,34 +12,27 @@ from cnn.checkpoint import load_checkpoint
 from cnn.finetune import FineTune, finetune_config
 from cnn.job import CHILD_NICENESS, Registry, TrainingJob, model_from_weights
 from cnn.runs import list_runs, read_record, run_dir
-from cnn.train import make_config
-
-from conftest import FIXTURE
+from support.samples import FIXTURE, tiny_job_config
 from ui.layout import server_threads
 
 
-def tiny(**overrides):
-    return make_config("fast", **{**dict(batch_size=100, device="cpu", eval_every=5, eval_subset=200,
-                                         data_dir=str(FIXTURE)), **overrides})
-
-
 def test_a_job_trains_in_the_background_and_records_everything(tmp_path):
-    job = TrainingJob(tiny(max_steps=12), tmp_path / "run1")
+    job = TrainingJob(tiny_job_config(max_steps=12), tmp_path / "run1")
     job.start()
     job.join(120)
     s = job.snapshot()
-    assert s.status == "finished" and not job.running and s.step == 12 == s.total_steps
+    assert s.status == "finished" and not job.running and s.metrics.steps == 12 == s.total_steps
     assert len(s.losses) == len(s.train_accs) == 12
-    assert [e[0] for e in s.evals if not e[3]] == [5, 10] and s.evals[-1][3]  # quick ones, then the full one
-    assert s.filters.shape == (32, 1, 5, 5) and s.test_acc is not None and s.images_per_sec > 0
+    assert [e.step for e in s.evals if not e.full] == [5, 10] and s.evals[-1].full  # quick ones, then the full one
+    assert s.filters.shape == (32, 1, 5, 5) and s.metrics.test_acc is not None and s.metrics.images_per_sec > 0
     record = read_record(tmp_path / "run1")
-    assert record["status"] == "finished" and len(record["curves"]["losses"]) == 12
-    assert record["metrics"]["test_acc"] == s.test_acc
+    assert record.status == "finished" and len(record.losses) == 12
+    assert record.metrics.test_acc == s.metrics.test_acc
     assert load_checkpoint(tmp_path / "run1" / "model.pt").metrics["steps"] == 12
 
 
 def test_latest_weights_follow_the_evaluations(tmp_path):
-    job = TrainingJob(tiny(max_steps=10), tmp_path / "run")
+    job = TrainingJob(tiny_job_config(max_steps=10), tmp_path / "run")
     job.start()
     job.join(120)
     version, weights = job.latest_weights()
@@ -52,19 +45,19 @@ def test_latest_weights_follow_the_evaluations(tmp_path):
 
 
 def test_stop_ends_the_run_as_stopped(tmp_path):
-    job = TrainingJob(tiny(epochs=50), tmp_path / "run")
+    job = TrainingJob(tiny_job_config(epochs=50), tmp_path / "run")
     job.start()
-    while job.snapshot().step < 3:
+    while job.snapshot().metrics.steps < 3:
         job.join(0.05)
     job.stop()
     job.stop()  # pressing Stop twice is harmless
     job.join(60)
     s = job.snapshot()
-    assert s.status == "stopped" and s.step < s.total_steps and "Stopped" in s.message
+    assert s.status == "stopped" and s.metrics.steps < s.total_steps and "Stopped" in s.message
 
 
 def test_failure_is_reported_not_raised(tmp_path):
-    job = TrainingJob(tiny(data_dir=str(tmp_path / "nothing.npz")), tmp_path / "run")
+    job = TrainingJob(tiny_job_config(data_dir=str(tmp_path / "nothing.npz")), tmp_path / "run")
     job.start()
     job.join(60)
     s = job.snapshot()
@@ -78,7 +71,7 @@ def test_registry_runs_one_job_at_a_time(tmp_path):
 
     def press_start():
         barrier.wait()
-        results.append(registry.start(tiny(epochs=50)))
+        results.append(registry.start(tiny_job_config(epochs=50)))
 
     threads = [threading.Thread(target=press_start) for _ in range(4)]
     for t in threads:
@@ -90,7 +83,7 @@ def test_registry_runs_one_job_at_a_time(tmp_path):
     job = registry.current
     job.stop()
     job.join(60)
-    again, started = registry.start(tiny(max_steps=2))
+    again, started = registry.start(tiny_job_config(max_steps=2))
     assert started and again is not job
     again.join(60)
     assert {r.name for r in list_runs(tmp_path)} == {job.name, again.name}
@@ -122,7 +115,7 @@ def test_list_runs_reads_records_and_tolerates_odd_folders(tmp_path):
 def test_the_seed_decides_the_initial_weights_in_a_job(tmp_path):
     weights = []
     for name in ("a", "b"):
-        job = TrainingJob(tiny(max_steps=1, seed=7, lr=1e-9), tmp_path / name)
+        job = TrainingJob(tiny_job_config(max_steps=1, seed=7, lr=1e-9), tmp_path / name)
         job.start()
         job.join(120)
         weights.append(load_checkpoint(tmp_path / name / "model.pt").model.conv1.weight)
@@ -136,7 +129,7 @@ def test_the_child_does_not_run_the_script_that_started_it(tmp_path, monkeypatch
     main = types.ModuleType("__main__")
     main.__file__, main.__spec__ = str(page), None  # as Streamlit's script runner leaves it
     monkeypatch.setitem(sys.modules, "__main__", main)
-    job = TrainingJob(tiny(max_steps=2), tmp_path / "run")
+    job = TrainingJob(tiny_job_config(max_steps=2), tmp_path / "run")
     job.start()
     assert sys.modules["__main__"] is main  # put back at once
     job.join(120)
@@ -150,10 +143,10 @@ def test_a_fine_tuning_job_reports_before_and_after_and_is_saved_as_a_run(tmp_pa
     job, started = Registry(tmp_path).start(finetune_config(max_steps=6, data_dir=str(FIXTURE)), "finetune", tune)
     job.join(120)
     s = job.snapshot()
-    assert started and s.status == "finished" and s.step == 6
+    assert started and s.status == "finished" and s.metrics.steps == 6
     assert s.report["drawings"] == 8 and s.report["held_out"] == 0  # too few to hold any out
     assert s.report["mnist_before"] == pytest.approx(0.995, abs=0.006)  # the bundled model, before
-    assert read_record(job.folder)["report"] == s.report
+    assert read_record(job.folder).report == s.report
     (run,) = Registry(tmp_path).runs()
     assert run.name.startswith("finetune-") and run.has_checkpoint
 
@@ -168,10 +161,10 @@ def thread_nice_levels(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads thread priorities from /proc (Linux)")
 def test_the_training_child_trains_in_every_thread_at_a_lower_priority_than_the_server(tmp_path):
-    job = TrainingJob(tiny(epochs=50), tmp_path / "run")
+    job = TrainingJob(tiny_job_config(epochs=50), tmp_path / "run")
     job.start()
     try:
-        while job.snapshot().step < 3:  # training, so torch's thread pool exists
+        while job.snapshot().metrics.steps < 3:  # training, so torch's thread pool exists
             job.join(0.05)
         levels = thread_nice_levels(job._process.pid)
     finally:

@@ -1,6 +1,8 @@
 """Four people drawing at once while a run trains: every drawing gets its prediction, the run
 keeps training, and the server raises nothing."""
-from browser import (
+from playwright.sync_api import sync_playwright
+
+from support.browser import (
     CHROMIUM_FLAGS,
     VIEWPORT,
     chromium_or_skip,
@@ -12,8 +14,7 @@ from browser import (
     streamlit_server,
     training_running,
 )
-from conftest import FIXTURE
-from playwright.sync_api import sync_playwright
+from support.samples import FIXTURE
 
 
 def test_four_sessions_draw_while_a_run_trains(tmp_path):
@@ -33,5 +34,5 @@ def test_four_sessions_draw_while_a_run_trains(tmp_path):
     drawings = [d for session in sessions for d in session]
     assert len(drawings) == 8
     assert [d.predicted for d in drawings] == [d.drawn for d in drawings]  # each 1 reads 1, each 0 reads 0
-    assert trained_throughout and record["status"] == "stopped" and record["metrics"]["steps"] > 0
+    assert trained_throughout and record.status == "stopped" and record.metrics.steps > 0
     assert not log_problems(log), log.read_text()

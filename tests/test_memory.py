@@ -5,10 +5,9 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from bench import drawn_digits
 from cnn.job import Registry
-from conftest import FIXTURE
-from test_job import tiny
+from support import drawn_digits
+from support.samples import FIXTURE, tiny_job_config
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 ALLOWED_GROWTH_MB = 25
@@ -45,7 +44,7 @@ def test_runs_one_after_another_do_not_grow_memory(tmp_path):
     registry = Registry(tmp_path)
     sizes = []
     for _ in range(3):  # as in the issue: three runs one after another
-        job, _ = registry.start(tiny(max_steps=10))
+        job, _ = registry.start(tiny_job_config(max_steps=10))
         job.join(90)
         assert job.snapshot().status == "finished"
         sizes.append(rss_mb())

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnn.my_digits import MyDigits
+from cnn.my_digits import MyDigits, counts
 from cnn.runs import list_runs
-from faults import full_disk
+from support.faults import full_disk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +28,7 @@ def test_kept_drawings_come_back_by_digit_newest_first(tmp_path):
     second = mine.add(digit_image(1), 3)
     mine.add(digit_image(2), 7)
     assert [k.path for k in mine.items(3)] == [second, first]
-    assert mine.counts().tolist() == [0, 0, 0, 2, 0, 0, 0, 1, 0, 0]
+    assert counts(mine.items()).tolist() == [0, 0, 0, 2, 0, 0, 0, 1, 0, 0]
     np.testing.assert_allclose(mine.items(7)[0].image, digit_image(2), atol=0.5 / 255)  # 8-bit PNG
     assert list_runs(tmp_path) == []  # the collection is not a run
 
@@ -43,7 +43,7 @@ def test_delete_removes_one_drawing_and_refuses_other_paths(tmp_path):
             mine.delete(path)
     assert other.exists()
     mine.delete(kept)
-    assert mine.items() == [] and mine.counts().sum() == 0
+    assert mine.items() == [] and counts(mine.items()).sum() == 0
 
 
 @pytest.mark.parametrize("image, label, message", [
@@ -81,7 +81,7 @@ def test_a_full_disk_is_an_error_and_leaves_no_half_file(tmp_path):
 KEEPER = textwrap.dedent("""
     import sys
     import numpy as np
-    from cnn.my_digits import MyDigits
+    from cnn.my_digits import MyDigits, counts
     mine = MyDigits(sys.argv[1])
     print("ready", flush=True)
     for seed in range(100_000):

@@ -6,8 +6,8 @@ import pytest
 from PIL import Image
 
 import cnn
-from bench.photos import photo_of, read_right
 from cnn.photo import MAX_BYTES, PhotoError, photo_to_ink, read_photo
+from support.photos import photo_of, read_right
 
 
 @pytest.fixture(scope="module")

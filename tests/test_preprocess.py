@@ -3,7 +3,7 @@ import pytest
 from PIL import Image
 
 from cnn.preprocess import EmptyDrawingError, canvas_to_mnist, prepare
-from conftest import stroke_canvas
+from support.samples import stroke_canvas
 
 
 def centre_of_mass(img):
@@ -50,7 +50,8 @@ def test_solid_rectangle_becomes_a_20_by_12_block_with_its_centre_of_mass_on_14(
     assert ink_box(out) == (21, 13)  # the half-pixel shift spreads each edge over two pixels
 
 
-@pytest.mark.parametrize("convention", [black_on_white, on_transparent, lambda ink: ink, lambda ink: white_on_black(ink)[..., 0]])
+@pytest.mark.parametrize("convention", [black_on_white, on_transparent, lambda ink: ink,
+                                        lambda ink: white_on_black(ink)[..., 0]])
 def test_colour_conventions_agree(convention):
     ink = stroke_canvas(box=(60, 80, 230, 200), width=18)
     soft = Image.fromarray(ink, mode="F").resize((140, 140), Image.BILINEAR).resize((280, 280), Image.BILINEAR)

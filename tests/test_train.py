@@ -7,28 +7,24 @@ import torch
 
 from cnn.checkpoint import load_checkpoint
 from cnn.model import Net
-from cnn.train import ConfigError, TrainConfig, evaluate, make_config, train
-
-
-def tiny(**overrides) -> TrainConfig:
-    settings = dict(epochs=1, batch_size=50, lr=2e-3, device="cpu", eval_every=10, eval_subset=200)
-    return make_config("fast", **{**settings, **overrides})
+from cnn.train import ConfigError, evaluate, make_config, train
+from support.samples import tiny_train_config
 
 
 def test_loss_falls_and_accuracy_rises_well_above_chance(mnist_small):
     events = []
-    result = train(tiny(), events.append, data=mnist_small)
+    result = train(tiny_train_config(), events.append, data=mnist_small)
     losses = [e.loss for e in events if e.kind == "step"]
-    assert len(losses) == result.metrics["steps"] == 40  # 2,000 images / 50
+    assert len(losses) == result.metrics.steps == 40  # 2,000 images / 50
     assert sum(losses[-10:]) / 10 < 0.5 * sum(losses[:10]) / 10
     assert result.status == "finished"
-    assert result.metrics["test_acc"] > 0.8  # chance is 0.1
-    assert result.metrics["test_acc"] == pytest.approx(evaluate(result.model, mnist_small[1])[0])
+    assert result.metrics.test_acc > 0.8  # chance is 0.1
+    assert result.metrics.test_acc == pytest.approx(evaluate(result.model, mnist_small[1])[0])
 
 
 def test_events_report_progress_and_evaluations(mnist_small):
     events = []
-    train(tiny(max_steps=30), events.append, data=mnist_small)
+    train(tiny_train_config(max_steps=30), events.append, data=mnist_small)
     kinds = [e.kind for e in events]
     assert kinds[0] == "start" and kinds[-1] == "end" and kinds.count("step") == 30
     assert all(e.total_steps == 30 for e in events)
@@ -51,22 +47,23 @@ def test_stop_flag_stops_within_one_step(mnist_small):
             if event.step == 5:
                 stop.set()
 
-    result = train(tiny(), on_event, stop, data=mnist_small)
-    assert result.status == "stopped" and seen[-1] == 5 and result.metrics["steps"] == 5
-    assert result.metrics["test_acc"] is not None  # a stopped run is still evaluated
+    result = train(tiny_train_config(), on_event, stop, data=mnist_small)
+    assert result.status == "stopped" and seen[-1] == 5 and result.metrics.steps == 5
+    assert result.metrics.test_acc is not None  # a stopped run is still evaluated
 
 
 def test_divergence_is_caught_and_last_good_checkpoint_kept(mnist_small, tmp_path):
     out = tmp_path / "model.pt"
-    good = train(tiny(max_steps=5), out=out, data=mnist_small)
+    good = train(tiny_train_config(max_steps=5), out=out, data=mnist_small)
     before = out.read_bytes()
     events = []
-    result = train(tiny(optimizer="sgd", lr=1e4, schedule="constant"), events.append, out=out, data=mnist_small)
+    diverging = tiny_train_config(optimizer="sgd", lr=1e4, schedule="constant")
+    result = train(diverging, events.append, out=out, data=mnist_small)
     assert result.status == "diverged"
     assert "The loss reached" in result.message and "diverged" in result.message
     assert events[-1].kind == "end" and events[-1].status == "diverged"
     assert out.read_bytes() == before  # the NaN weights were never saved
-    assert load_checkpoint(out).metrics["steps"] == good.metrics["steps"]
+    assert load_checkpoint(out).metrics["steps"] == good.metrics.steps
 
 
 def test_checkpoint_saved_each_epoch_and_at_the_end(mnist_small, tmp_path):
@@ -77,22 +74,22 @@ def test_checkpoint_saved_each_epoch_and_at_the_end(mnist_small, tmp_path):
         if event.kind == "eval" and event.full_eval:
             saves.append(load_checkpoint(out).metrics["steps"])
 
-    result = train(tiny(epochs=2), on_event, out=out, data=mnist_small)
+    result = train(tiny_train_config(epochs=2), on_event, out=out, data=mnist_small)
     assert saves == [40, 80] and result.checkpoint == out
     ckpt = load_checkpoint(out)
-    assert ckpt.train_config["epochs"] == 2 and ckpt.metrics["test_acc"] == result.metrics["test_acc"]
+    assert ckpt.train_config["epochs"] == 2 and ckpt.metrics["test_acc"] == result.metrics.test_acc
 
 
 def test_same_seed_same_result(mnist_small):
-    a = train(tiny(max_steps=8, seed=3), data=mnist_small).model
-    b = train(tiny(max_steps=8, seed=3), data=mnist_small).model
+    a = train(tiny_train_config(max_steps=8, seed=3), data=mnist_small).model
+    b = train(tiny_train_config(max_steps=8, seed=3), data=mnist_small).model
     for pa, pb in zip(a.parameters(), b.parameters()):
         torch.testing.assert_close(pa, pb)
 
 
 def test_augmented_training_runs_and_learns(mnist_small):
-    result = train(tiny(augment=True), data=mnist_small)
-    assert result.metrics["test_acc"] > 0.6
+    result = train(tiny_train_config(augment=True), data=mnist_small)
+    assert result.metrics.test_acc > 0.6
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -125,12 +122,12 @@ def test_presets_hold_their_recipes():
 
 def test_a_loss_blowing_up_without_reaching_infinity_is_divergence_too(mnist_small):
     # SGD at 10 sends the loss to ~1e14 within steps and then leaves a dead network behind, never NaN
-    result = train(tiny(optimizer="sgd", lr=10.0, schedule="constant"), data=mnist_small)
-    assert result.status == "diverged" and result.metrics["steps"] <= 10
+    result = train(tiny_train_config(optimizer="sgd", lr=10.0, schedule="constant"), data=mnist_small)
+    assert result.status == "diverged" and result.metrics.steps <= 10
 
 
 def test_conv1_filters_are_kept_at_the_start_and_every_evaluation_with_the_checkpoint(mnist_small, tmp_path):
-    config = tiny(max_steps=30, seed=3)
+    config = tiny_train_config(max_steps=30, seed=3)
     torch.manual_seed(config.seed)
     start = Net().conv1.weight.detach().clone()  # the network train() builds, seeded the same way
     result = train(config, data=mnist_small, out=tmp_path / "model.pt")
@@ -149,6 +146,6 @@ def test_a_stopped_run_keeps_its_filters_up_to_the_stop(mnist_small, tmp_path):
         if event.kind == "step" and event.step == 15:
             stop.set()
 
-    train(tiny(), stop_at_15, stop, data=mnist_small, out=tmp_path / "model.pt")
+    train(tiny_train_config(), stop_at_15, stop, data=mnist_small, out=tmp_path / "model.pt")
     steps, _ = load_checkpoint(tmp_path / "model.pt").filter_history()
     assert steps == [0, 10, 15]

@@ -1,15 +1,32 @@
-"""The app's charts: training curves as inline SVG (see ui/svg.py), probabilities as Vega-Lite."""
+"""The app's charts: training curves as inline SVG (see ui/svg.py), probabilities and the
+confusion matrix with Altair.
+
+Every colour reads on Streamlit's light and dark themes alike, chosen in the browser rather than
+here (the server learns the theme late: st.context.theme can be wrong on a session's first run).
+Text and outlines are currentColor, the page's own text colour; greys are translucent, so they
+show light on a light page and dark on a dark one.
+"""
 from __future__ import annotations
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
+from cnn.record import Eval
 from ui.svg import Axis, Line, line_chart
 
 ACCENT = "#ff4b4b"
 MUTED = "#8a8fa3"
-LIGHT = "#c9cbd6"
+LIGHT = "rgba(128, 132, 149, 0.45)"  # secondary lines and bars
 BLUE = "#1f77b4"
+INK = "currentColor"  # the page's text colour: dark on the light theme, light on the dark one
+DARK_INK = "#31333f"  # numbers on the palest reds, which are pale in either theme
+DIAGONAL = "rgba(128, 132, 149, 0.25)"  # right answers: grey, so the mistakes stand out
+EMPTY = "rgba(128, 132, 149, 0.04)"  # no test image: barely off the background
+# On the sqrt scale a third of the most mistakes is 58% of the way to the darkest red, where white
+# numbers begin to read better than dark ones (both about 3.5:1).
+DARK_RED = 1 / 3
+GAP = 0.04  # between heatmap cells, as a share of a cell: the background shows through
 
 
 def smooth(values: list[float], weight: float = 0.95) -> np.ndarray:
@@ -33,12 +50,12 @@ def loss_chart(losses: list[float]) -> str:
                       _step_axis(len(losses)), y)
 
 
-def accuracy_chart(train_accs: list[float], evals: list[tuple[int, float, float, bool]]) -> str:
+def accuracy_chart(train_accs: list[float], evals: list[Eval]) -> str:
     """Smoothed training accuracy, and test accuracy at each evaluation (SVG, hover a dot)."""
     steps = np.arange(1, len(train_accs) + 1)
     lines = [Line("training (smoothed)", steps, smooth(train_accs), MUTED, 2)]
     for full, name, colour in ((False, "test (subset)", BLUE), (True, "test (all 10,000)", ACCENT)):
-        points = [(s, acc) for s, acc, _, is_full in evals if is_full == full]
+        points = [(e.step, e.accuracy) for e in evals if e.full == full]
         if points:
             x, y = np.array(points).T
             lines.append(Line(name, x, y, colour, 2, dots=True, tip=name + ", step {x:,.0f}: {y:.2%}"))
@@ -46,72 +63,66 @@ def accuracy_chart(train_accs: list[float], evals: list[tuple[int, float, float,
     return line_chart("Accuracy", lines, _step_axis(len(train_accs)), y)
 
 
-def _floor(train_accs, evals) -> float:
+def _floor(train_accs: list[float], evals: list[Eval]) -> float:
     """The y-axis bottom: low enough for all but the first tenth of the curve, in tenths."""
-    seen = list(smooth(train_accs)[len(train_accs) // 10:]) + [acc for _, acc, _, _ in evals]
+    seen = list(smooth(train_accs)[len(train_accs) // 10:]) + [e.accuracy for e in evals]
     return min(0.9, max(0.0, float(np.floor(min(seen, default=0.0) * 10) / 10)))
 
 
-def probability_chart(probs: np.ndarray) -> tuple[pd.DataFrame, dict]:
-    """(data, spec): one bar per digit, the winner highlighted, each labelled with its %."""
+def probability_chart(probs: np.ndarray) -> alt.LayerChart:
+    """One bar per digit, the winner highlighted, each labelled with its %."""
     winner = int(np.argmax(probs))
     data = pd.DataFrame({"digit": [str(d) for d in range(10)], "probability": probs.astype(float),
                          "winner": [d == winner for d in range(10)]})
-    y = {"field": "digit", "type": "nominal", "sort": None, "title": None, "axis": {"labelFontSize": 16}}
-    x = {"field": "probability", "type": "quantitative", "scale": {"domain": [0, 1]}, "axis": {"format": "%"},
-         "title": None}
-    spec = {
-        "height": 300,
-        "layer": [
-            {"mark": {"type": "bar", "cornerRadiusEnd": 3},
-             "encoding": {"y": y, "x": x,
-                          "color": {"condition": {"test": "datum.winner", "value": ACCENT}, "value": LIGHT},
-                          "tooltip": [{"field": "digit"}, {"field": "probability", "format": ".2%"}]}},
-            {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 13, "color": "#555"},
-             "encoding": {"y": y, "x": x, "text": {"field": "probability", "format": ".1%"}}},
-        ],
-    }
-    return data, spec
+    base = alt.Chart(data).encode(
+        y=alt.Y("digit:N", sort=None, title=None, axis=alt.Axis(labelFontSize=16)),
+        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None))
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        color=alt.when("datum.winner").then(alt.value(ACCENT)).otherwise(alt.value(LIGHT)),
+        tooltip=[alt.Tooltip("digit"), alt.Tooltip("probability", format=".2%")])
+    labels = base.mark_text(align="left", dx=4, fontSize=13, color=INK, opacity=0.8).encode(
+        text=alt.Text("probability:Q", format=".1%"))
+    return (bars + labels).properties(height=300)
 
 
 CELL = "cell"  # the confusion chart's selection parameter: the chosen (true, predicted) cell
 
 
-def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None) -> tuple[pd.DataFrame, dict]:
-    """(data, spec): a 10x10 heatmap, true digit down, predicted across. Mistakes are shaded by
-    count (the diagonal's thousands would wash them out, so it stays grey), every cell has
-    a tooltip, a click selects a cell (selection parameter CELL), the chosen one is outlined."""
+def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None) -> alt.LayerChart:
+    """A 10x10 heatmap, true digit down, predicted across. Mistakes are shaded by count (the
+    diagonal's thousands would wash them out, so it stays grey), every cell has a tooltip, a
+    click selects a cell (selection parameter CELL), the chosen one is outlined."""
+    data = _confusion_data(confusion, chosen)
+    axis = {"labelFontSize": 14, "labelAngle": 0, "titleFontSize": 13, "titleFontWeight": "normal"}
+    gap = alt.Scale(paddingInner=GAP)  # the page's background between cells, in either theme
+    base = alt.Chart(data).encode(
+        x=alt.X("predicted:O", title="predicted digit", scale=gap, axis=alt.Axis(orient="top", **axis)),
+        y=alt.Y("true:O", title="true digit", scale=gap, axis=alt.Axis(**axis)),
+        tooltip=[alt.Tooltip("true", title="true digit"), alt.Tooltip("predicted", title="predicted as"),
+                 alt.Tooltip("count", title="test images"),
+                 alt.Tooltip("share", title="of that digit", format=".2%")])
+    # Greys for the diagonal and empty cells, given as a list: alt.when cannot chain them onto a field.
+    fill = alt.Color("mistakes:Q", title="mistakes", scale=alt.Scale(type="sqrt", scheme="reds", domainMin=0),
+                     condition=[{"test": "datum.true === datum.predicted", "value": DIAGONAL},
+                                {"test": "datum.count === 0", "value": EMPTY}])
+    cells = base.mark_rect(cursor="pointer", stroke=INK).encode(
+        color=fill, strokeWidth=alt.when("datum.chosen").then(alt.value(3)).otherwise(alt.value(0)),
+    ).add_params(alt.selection_point(name=CELL, fields=["true", "predicted"]))
+    dark = data["mistakes"].max() * DARK_RED  # reds darker than this carry white numbers
+    numbers = base.mark_text(fontSize=12).encode(  # clicks go through: ui/layout.click_through_labels
+        text="label:N",
+        color=alt.when(f"datum.mistakes > {dark}").then(alt.value("white"))
+        .when("datum.mistakes > 0").then(alt.value(DARK_INK)).otherwise(alt.value(INK)))
+    return (cells + numbers).properties(width=420, height=420)
+
+
+def _confusion_data(confusion: np.ndarray, chosen: tuple[int, int] | None) -> pd.DataFrame:
     true, predicted = np.indices(confusion.shape)
     totals = confusion.sum(1, keepdims=True)
-    data = pd.DataFrame({
+    return pd.DataFrame({
         "true": true.ravel(), "predicted": predicted.ravel(), "count": confusion.ravel(),
         "share": (confusion / np.maximum(totals, 1)).ravel(),
         "mistakes": np.where(true == predicted, 0, confusion).ravel(),  # not NaN: Vega-Lite would drop the cell
         "label": [str(c) if c else "" for c in confusion.ravel()],
         "chosen": [(t, p) == chosen for t, p in zip(true.ravel(), predicted.ravel())],
     })
-    axis = {"labelFontSize": 14, "labelAngle": 0, "titleFontSize": 13, "titleFontWeight": "normal"}
-    y = {"field": "true", "type": "ordinal", "title": "true digit", "axis": axis}
-    x = {"field": "predicted", "type": "ordinal", "title": "predicted digit", "axis": {**axis, "orient": "top"}}
-    tooltip = [{"field": "true", "title": "true digit"}, {"field": "predicted", "title": "predicted as"},
-               {"field": "count", "title": "test images"},
-               {"field": "share", "title": "of that digit", "format": ".2%"}]
-    fill = {"condition": [{"test": "datum.true === datum.predicted", "value": "#dfe4ee"},
-                          {"test": "datum.count === 0", "value": "#fbfbfd"}],
-            "field": "mistakes", "type": "quantitative", "title": "mistakes",
-            "scale": {"type": "sqrt", "scheme": "reds", "domainMin": 0}}
-    spec = {
-        "width": 420, "height": 420,
-        "layer": [
-            {"params": [{"name": CELL, "select": {"type": "point", "fields": ["true", "predicted"]}}],
-             "mark": {"type": "rect", "cursor": "pointer"},
-             "encoding": {"x": x, "y": y, "color": fill, "tooltip": tooltip,
-                          "stroke": {"condition": {"test": "datum.chosen", "value": "#31333f"}, "value": "white"},
-                          "strokeWidth": {"condition": {"test": "datum.chosen", "value": 3}, "value": 1}}},
-            {"mark": {"type": "text", "fontSize": 12},  # clicks go through it: ui/layout.click_through_labels
-             "encoding": {"x": x, "y": y, "text": {"field": "label"}, "tooltip": tooltip,
-                          "color": {"condition": {"test": "datum.mistakes > 5", "value": "white"},
-                                    "value": "#31333f"}}},
-        ],
-    }
-    return data, spec

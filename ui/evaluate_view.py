@@ -7,9 +7,8 @@ import pandas as pd
 import streamlit as st
 
 import cnn
-from ui import viz
 from cnn.evaluate import Evaluation
-from ui import charts, prediction_view, pictures
+from ui import charts, pictures, prediction_view, viz
 from ui.layout import click_through_labels
 
 CELL_IMAGES = 60  # test images shown for a confusion-matrix cell
@@ -36,8 +35,8 @@ def matrix(ev: Evaluation) -> None:
         st.session_state[TRUE], st.session_state[PREDICTED], _ = ev.most_confused()
     chosen = (st.session_state[TRUE], st.session_state[PREDICTED])
     with click_through_labels("eval_matrix_box"):
-        st.vega_lite_chart(*charts.confusion_chart(ev.confusion, chosen), width="content", key="eval_matrix",
-                           on_select=_cell_clicked, selection_mode=charts.CELL)
+        st.altair_chart(charts.confusion_chart(ev.confusion, chosen), width="content", key="eval_matrix",
+                        on_select=_cell_clicked, selection_mode=charts.CELL)
     st.caption("Rows: the true digit. Columns: what the model answered. The diagonal holds the right answers; "
                "red cells are mistakes. Hover for counts, click a cell to see its images.")
 

@@ -2,6 +2,7 @@
 import streamlit as st
 
 import cnn
+from ui.layout import PAGES
 from ui.state import checkpoint, registry
 
 ARCHITECTURE = """
@@ -37,13 +38,7 @@ def render():
         job = registry().current
         if job and job.running:
             s = job.snapshot()
-            st.info(f"A run is training now: **{s.name}**, step {s.step:,} of {s.total_steps:,}.")
+            st.info(f"A run is training now: **{s.name}**, step {s.metrics.steps:,} of {s.total_steps:,}.")
         st.subheader("Where next")
-        st.page_link("pages/1_Train.py", label="Train the network and watch it learn", icon=":material/monitoring:")
-        st.page_link("pages/2_Draw.py", label="Draw a digit and look inside", icon=":material/draw:")
-        st.page_link("pages/3_Evaluate.py", label="See where the model goes wrong on the test set",
-                     icon=":material/grid_on:")
-        st.page_link("pages/4_My_digits.py", label="Keep your drawings and fine-tune on them",
-                     icon=":material/collections:")
-        st.page_link("pages/5_Photo.py", label="Classify a photo of a handwritten digit",
-                     icon=":material/photo_camera:")
+        for page in PAGES[1:]:
+            st.page_link(page.path, label=page.pitch, icon=page.icon)

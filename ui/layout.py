@@ -1,16 +1,26 @@
 """What every page does first: page config and the navigation in the sidebar."""
 import os
+from dataclasses import dataclass
 
 import streamlit as st
 import torch
 
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    label: str  # in the sidebar
+    icon: str
+    pitch: str = ""  # what it offers, as the home page links to it
+
+
 PAGES = [
-    ("app.py", "Home", ":material/home:"),
-    ("pages/1_Train.py", "Train", ":material/monitoring:"),
-    ("pages/2_Draw.py", "Draw", ":material/draw:"),
-    ("pages/3_Evaluate.py", "Evaluate", ":material/grid_on:"),
-    ("pages/4_My_digits.py", "My digits", ":material/collections:"),
-    ("pages/5_Photo.py", "Photo", ":material/photo_camera:"),
+    Page("app.py", "Home", ":material/home:"),
+    Page("pages/1_Train.py", "Train", ":material/monitoring:", "Train the network and watch it learn"),
+    Page("pages/2_Draw.py", "Draw", ":material/draw:", "Draw a digit and look inside"),
+    Page("pages/3_Evaluate.py", "Evaluate", ":material/grid_on:", "See where the model goes wrong on the test set"),
+    Page("pages/4_My_digits.py", "My digits", ":material/collections:", "Keep your drawings and fine-tune on them"),
+    Page("pages/5_Photo.py", "Photo", ":material/photo_camera:", "Classify a photo of a handwritten digit"),
 ]
 
 
@@ -19,8 +29,8 @@ def page_setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · MNIST CNN, live", page_icon=":material/draw:", layout="wide")
     with st.sidebar:
         st.markdown("### MNIST CNN, live")
-        for path, label, icon in PAGES:
-            st.page_link(path, label=label, icon=icon)
+        for page in PAGES:
+            st.page_link(page.path, label=page.label, icon=page.icon)
 
 
 def steady_container(key: str):
@@ -30,6 +40,8 @@ def steady_container(key: str):
     over half a second. In a view refreshed every second these never stop, and in a browser
     without a GPU every frame is painted on the cores that train. Without them the browser
     used about a third less CPU time while a run trained (and the charts stop flickering).
+    The rule aims at Streamlit's markup (st-key-<key> is the documented class of a keyed
+    container): tests/test_theme.py checks in Chromium that it still stops those transitions.
     """
     st.markdown(f"<style>.st-key-{key} * {{ transition: none !important; }}</style>", unsafe_allow_html=True)
     return st.container(key=key)
@@ -40,6 +52,8 @@ def click_through_labels(key: str):
 
     A selection lives on one layer of a Vega-Lite chart (the same selection on two layers is
     an error), and the number written on a heatmap cell would otherwise catch the click.
+    mark-text is the class Vega's SVG renderer gives text marks: tests/test_theme.py checks in
+    Chromium that the rule still reaches them (and tests/test_browser.py clicks a number).
     """
     st.markdown(f"<style>.st-key-{key} .mark-text {{ pointer-events: none; }}</style>", unsafe_allow_html=True)
     return st.container(key=key)

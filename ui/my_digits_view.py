@@ -7,12 +7,12 @@ from operator import attrgetter
 import numpy as np
 import streamlit as st
 
-from ui import viz
-from cnn.my_digits import MyDigit, MyDigits
+from cnn.errors import StartError
 from cnn.finetune import HOLD_OUT_FROM, MIN_DRAWINGS, FineTune, finetune_config
-from cnn.job import Snapshot, StartError
+from cnn.job import Snapshot
+from cnn.my_digits import MyDigit, MyDigits, counts
 from cnn.runs import runs_root
-from ui import pictures, train_view
+from ui import pictures, train_view, viz
 from ui.layout import steady_container
 from ui.state import model_choices, registry
 
@@ -43,17 +43,23 @@ def _keep(image: np.ndarray, label: int | None) -> None:
     st.toast(f"Kept as a {label}: {len(my_digits().items(label))} in My digits.", icon=":material/check:")
 
 
-def counts_row(kept: list[MyDigit]) -> None:
+def overview(kept: list[MyDigit]) -> None:
+    """Where the drawings are, how many each digit has, and the gallery."""
+    per_digit = counts(kept)
+    st.caption(f"{len(kept)} drawings, kept in {my_digits().folder}.")
+    counts_row(per_digit)
+    gallery(kept, per_digit)
+
+
+def counts_row(per_digit: np.ndarray) -> None:
     """How many drawings each digit has."""
-    counts = np.bincount([k.label for k in kept], minlength=10)
-    for digit, (column, count) in enumerate(zip(st.columns(10), counts)):
+    for digit, (column, count) in enumerate(zip(st.columns(10), per_digit)):
         column.metric(f"{digit}s", int(count))
 
 
-def gallery(kept: list[MyDigit]) -> None:
+def gallery(kept: list[MyDigit], per_digit: np.ndarray) -> None:
     """Each digit's drawings in a tab, newest first, each with a delete button."""
-    counts = np.bincount([k.label for k in kept], minlength=10)
-    for digit, tab in enumerate(st.tabs([f"{d} ({counts[d]})" for d in range(10)])):
+    for digit, tab in enumerate(st.tabs([f"{d} ({per_digit[d]})" for d in range(10)])):
         with tab:
             mine = [k for k in kept if k.label == digit]
             if not mine:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import viz
 from cnn.photo import PhotoSteps
 from cnn.preprocess import resize
-from ui import pictures
+from ui import pictures, viz
 
 SIDE = 300  # pixels each picture is shown at, at most
 

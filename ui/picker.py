@@ -21,7 +21,7 @@ def pick_model(key: str, label: str = "Model", include_live: bool = True) -> tup
         return choice, load_choice(choice)
     except cnn.CheckpointError as e:
         st.error(f"This model cannot be used: {e} Choose another one above.")
-    except LookupError as e:  # the run in progress has not shared weights yet
+    except cnn.NoWeightsYetError as e:
         st.info(str(e))
     return choice, None
 

@@ -31,7 +31,7 @@ def inline_picture(rgb: np.ndarray, caption: str, alt: str, width: int | None = 
     st.markdown(f'<figure style="margin:0"><img src="{png_data_url(rgb)}" alt="{escape(alt)}" width="{width}" '
                 f'style="image-rendering: pixelated; display: block; max-width: 100%; height: auto; '
                 f'object-fit: contain">'
-                f'<figcaption style="font-size: 14px; color: rgba(49, 51, 63, 0.6); margin-top: 4px">'
+                f'<figcaption style="font-size: 14px; color: inherit; opacity: 0.6; margin-top: 4px">'
                 f'{escape(caption)}</figcaption></figure>', unsafe_allow_html=True)
 
 

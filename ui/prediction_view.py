@@ -6,13 +6,12 @@ import streamlit as st
 
 import cnn
 from cnn import explain
-from ui import viz
 from cnn.preprocess import resize
-from ui import charts, pictures
+from ui import charts, pictures, viz
 from ui.picker import pick_model
 from ui.state import ModelChoice
 
-LAYER_COLUMNS = {"conv1": 8, "pool1": 8, "conv2": 8, "pool2": 8}
+MAP_COLUMNS = 8  # tiles per row in every layer's grid: 32 channels make 4 rows, 64 make 8
 LAYER_SCALE = {"conv1": 2, "pool1": 4, "conv2": 4, "pool2": 8}  # tiles about 56 px wide
 
 
@@ -22,7 +21,7 @@ def verdict(probs: np.ndarray) -> st.delta_generator.DeltaGenerator:
     top = int(np.argmax(probs))
     st.markdown(f"#### Prediction: {top} ({probs[top]:.1%})")
     note = st.empty()
-    st.vega_lite_chart(*charts.probability_chart(probs), width="stretch")
+    st.altair_chart(charts.probability_chart(probs), width="stretch")
     return note
 
 
@@ -43,7 +42,7 @@ def compare(first: ModelChoice, probs: np.ndarray, image: np.ndarray) -> None:
 def bars(probs: np.ndarray, key: str) -> None:
     top = int(np.argmax(probs))
     st.markdown(f"**Prediction: {top}** ({probs[top]:.1%})")
-    st.vega_lite_chart(*charts.probability_chart(probs), width="stretch", key=key)
+    st.altair_chart(charts.probability_chart(probs), width="stretch", key=key)
 
 
 def doubt_note(place, probs: np.ndarray, doubt: cnn.Doubt) -> None:
@@ -122,7 +121,7 @@ def layers(model: cnn.Net, analysis: cnn.Analysis) -> None:
     columns = st.columns(2, gap="large")
     for i, name in enumerate(cnn.SPATIAL_LAYERS):
         c, h, w = analysis.maps[name].shape
-        grid = viz.feature_grid(analysis.maps[name], LAYER_COLUMNS[name], LAYER_SCALE[name])
+        grid = viz.feature_grid(analysis.maps[name], MAP_COLUMNS, LAYER_SCALE[name])
         with columns[i % 2]:
             pictures.inline_picture(grid, f"{name} · {c} × {h} × {w}", alt=f"{name} feature maps")
     weights = model.conv1.weight.detach().float().cpu().numpy()  # (32, 1, 5, 5)

@@ -62,20 +62,18 @@ def model_choices(include_live: bool = True) -> list[ModelChoice]:
     live = job.name if job and job.running else None
     if live and include_live:
         s = job.snapshot()
-        choices.append(ModelChoice(f"Run in progress: {live} · step {s.step:,} of {s.total_steps:,}"))
+        choices.append(ModelChoice(f"Run in progress: {live} · step {s.metrics.steps:,} of {s.total_steps:,}"))
     choices += [ModelChoice(r.label, r.checkpoint) for r in registry().runs() if r.name != live and r.has_checkpoint]
     return choices
 
 
 def load_choice(choice: ModelChoice) -> cnn.Net:
-    """The chosen model, in eval mode. Raises cnn.CheckpointError, or LookupError when the run
-    in progress has no weights yet."""
+    """The chosen model, in eval mode. Raises cnn.CheckpointError, or cnn.NoWeightsYetError when
+    the run in progress has not shared its weights yet."""
     if choice.path is not None:
         return checkpoint(choice.path).model
     job = registry().current
-    version, weights = job.latest_weights() if job else (0, None)
-    if weights is None:
-        raise LookupError("The run in progress has no weights yet: it shares them after its first evaluation.")
+    version, weights = job.latest_weights()
     return _live_model(job.name, version, weights)
 
 

@@ -4,6 +4,9 @@ The Train page redraws its curves every second while a run trains, on the cores 
 trains on. Vega-Lite charts cost the browser about 35 ms of script per chart per refresh,
 which took more than a tenth off the training speed on two cores; an SVG polyline costs
 almost nothing to draw. Hovering a dot shows its value (an SVG <title>).
+
+Text, axis and grid are drawn in currentColor, the page's text colour, at some opacity: the same
+SVG reads on Streamlit's light theme and its dark one.
 """
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ import numpy as np
 WIDTH, HEIGHT = 470, 270  # the viewBox: about a half-page column, so text stays near 12 px
 LEFT, RIGHT, TOP, BOTTOM = 58, 24, 52, 40  # margins for the axes, the title and the legend
 MAX_POINTS = 400  # longer lines are thinned to about this many points
-TEXT = "#555867"
-GRID = "#e6e7ec"
+TITLE = 'fill="currentColor"'
+TEXT = 'fill="currentColor" fill-opacity="0.8"'
+AXIS = 'stroke="currentColor" stroke-opacity="0.8"'
+GRID = 'stroke="currentColor" stroke-opacity="0.12"'
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ def line_chart(title: str, lines: list[Line], x: Axis, y: Axis) -> str:
     """An SVG line chart: title and legend on top, gridlines at the y ticks, axis titles."""
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" aria-label="{escape(title)}" '
              f'style="font-family: inherit; font-size: 12px" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="{LEFT}" y="18" font-size="15" font-weight="600" fill="#31333f">{escape(title)}</text>']
+             f'<text x="{LEFT}" y="18" font-size="15" font-weight="600" {TITLE}>{escape(title)}</text>']
     parts += _legend(lines)
     parts += _axes(x, y)
     clip = "plot-" + "".join(c for c in title.lower() if c.isalnum())  # ids are page-wide: one per chart
@@ -85,23 +90,23 @@ def _legend(lines: list[Line]) -> list[str]:
     parts, left = [], LEFT
     for line in lines:
         parts.append(f'<line x1="{left}" x2="{left + 18}" y1="36" y2="36" stroke="{line.colour}" stroke-width="3"/>'
-                     f'<text x="{left + 23}" y="40" fill="{TEXT}">{escape(line.name)}</text>')
+                     f'<text x="{left + 23}" y="40" {TEXT}>{escape(line.name)}</text>')
         left += 35 + 6.5 * len(line.name)
     return parts
 
 
 def _axes(x: Axis, y: Axis) -> list[str]:
     bottom, right = HEIGHT - BOTTOM, WIDTH - RIGHT
-    parts = [f'<line x1="{LEFT}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="{TEXT}"/>']
+    parts = [f'<line x1="{LEFT}" x2="{right}" y1="{bottom}" y2="{bottom}" {AXIS}/>']
     for value, py in zip(y.ticks(), y.position(y.ticks(), bottom, TOP)):
-        parts.append(f'<line x1="{LEFT}" x2="{right}" y1="{py:.1f}" y2="{py:.1f}" stroke="{GRID}"/>'
-                     f'<text x="{LEFT - 6}" y="{py + 4:.1f}" text-anchor="end" fill="{TEXT}">{y.label(value)}</text>')
+        parts.append(f'<line x1="{LEFT}" x2="{right}" y1="{py:.1f}" y2="{py:.1f}" {GRID}/>'
+                     f'<text x="{LEFT - 6}" y="{py + 4:.1f}" text-anchor="end" {TEXT}>{y.label(value)}</text>')
     for value, px in zip(x.ticks(), x.position(x.ticks(), LEFT, right)):
-        parts.append(f'<text x="{px:.1f}" y="{bottom + 16}" text-anchor="middle" fill="{TEXT}">{x.label(value)}</text>')
-    parts.append(f'<text x="{(LEFT + right) / 2}" y="{HEIGHT - 4}" text-anchor="middle" fill="{TEXT}">'
+        parts.append(f'<text x="{px:.1f}" y="{bottom + 16}" text-anchor="middle" {TEXT}>{x.label(value)}</text>')
+    parts.append(f'<text x="{(LEFT + right) / 2}" y="{HEIGHT - 4}" text-anchor="middle" {TEXT}>'
                  f'{escape(x.title)}</text>')
     parts.append(f'<text transform="translate(14 {(TOP + bottom) / 2}) rotate(-90)" text-anchor="middle" '
-                 f'fill="{TEXT}">{escape(y.title)}</text>')
+                 f'{TEXT}>{escape(y.title)}</text>')
     return parts
 
 

@@ -7,17 +7,18 @@ import numpy as np
 import streamlit as st
 
 import cnn
-from ui import viz
 from cnn.hardware import PRECISIONS, emulation_warning, native_bf16, resolve_device
 from cnn.job import Snapshot
-from ui import charts, pictures
+from cnn.record import RunRecord, Status
+from cnn.runs import RunInfo, read_record
+from ui import charts, pictures, viz
 from ui.state import checkpoint, registry
 
 ENDINGS = {
-    "finished": (st.success, "Finished"),
-    "stopped": (st.warning, "Stopped"),
-    "diverged": (st.error, "Diverged"),
-    "failed": (st.error, "Failed"),
+    Status.FINISHED: (st.success, "Finished"),
+    Status.STOPPED: (st.warning, "Stopped"),
+    Status.DIVERGED: (st.error, "Diverged"),
+    Status.FAILED: (st.error, "Failed"),
 }
 
 
@@ -30,8 +31,9 @@ def duration(seconds: float | None) -> str:
 
 def speed(s: Snapshot) -> str:
     """e.g. "2,905 images/s in float32 on CPU": the speed with what it depends on."""
-    where = f" in {s.precision} on {s.device.upper()}" if s.device else ""
-    return f"{s.images_per_sec:,.0f} images/s{where}"
+    m = s.metrics
+    where = f" in {m.precision} on {m.device.upper()}" if m.device else ""
+    return f"{m.images_per_sec:,.0f} images/s{where}"
 
 
 def precision_picker(disabled: bool) -> str:
@@ -53,44 +55,57 @@ def _precision_label(precision: str) -> str:
 
 
 def progress(s: Snapshot) -> None:
-    fraction = s.step / s.total_steps if s.total_steps else 0.0
-    text = f"Step {s.step:,} of {s.total_steps:,} · epoch {s.epoch:.2f} · {speed(s)}"
+    m = s.metrics
+    fraction = m.steps / s.total_steps if s.total_steps else 0.0
+    text = f"Step {m.steps:,} of {s.total_steps:,} · epoch {m.epochs:.2f} · {speed(s)}"
     if s.running:
         text += f" · {duration(s.seconds_left)} left"
     st.progress(min(fraction, 1.0), text=f"**{s.name}** — {text}" if s.total_steps else s.message)
     if not s.running:
         show, title = ENDINGS.get(s.status, (st.info, s.status))
-        acc = f" Final test accuracy: **{s.test_acc:.2%}**." if s.test_acc is not None else ""
+        acc = f" Final test accuracy: **{m.test_acc:.2%}**." if m.test_acc is not None else ""
         show(f"**{title}.** {s.message}{acc}")
 
 
-def curves(losses: list[float], train_accs: list[float], evals: list) -> None:
-    if not losses:
+def curves(record: RunRecord) -> None:
+    if not record.losses:
         st.caption("The charts appear with the first steps.")
         return
     left, right = st.columns(2)
-    left.markdown(charts.loss_chart(losses), unsafe_allow_html=True)  # SVG made by ui/svg.py
-    right.markdown(charts.accuracy_chart(train_accs, evals), unsafe_allow_html=True)
+    left.markdown(charts.loss_chart(record.losses), unsafe_allow_html=True)  # SVG made by ui/svg.py
+    right.markdown(charts.accuracy_chart(record.train_accs, record.evals), unsafe_allow_html=True)
 
 
 def filters(s: Snapshot) -> None:
     if s.filters is not None:
-        pictures.filters(s.filters, f"conv1: the 32 filters (5×5) at step {s.step:,}. Red weights excite a filter, "
-                                    "blue ones inhibit it.")
+        pictures.filters(s.filters, f"conv1: the 32 filters (5×5) at step {s.metrics.steps:,}. Red weights excite "
+                                    "a filter, blue ones inhibit it.")
 
 
 def snapshot(s: Snapshot) -> None:
     progress(s)
-    curves(s.losses, s.train_accs, s.evals)
+    curves(s)
     filters(s)
 
 
 def ended(s: Snapshot, saved: Path) -> None:
     """A run that has ended: how, its curves, and its filters at every evaluation."""
     progress(s)
-    curves(s.losses, s.train_accs, s.evals)
+    curves(s)
     if not filter_history(saved, key="train_filters"):
         filters(s)
+
+
+def saved_run(run: RunInfo) -> None:
+    """A saved run's message and curves from its record, and its filters from its checkpoint."""
+    try:
+        record = read_record(run.folder)
+        st.caption(record.message)
+        curves(record)
+    except (OSError, ValueError) as e:
+        st.error(f"This run's record cannot be read: {e}")
+    if not filter_history(run.checkpoint, key="train_saved_filters"):
+        st.caption("This run kept no filter history (runs trained by this version keep one).")
 
 
 def filter_history(saved: Path, key: str) -> bool:

@@ -1,9 +1,9 @@
-"""Helpers for real-browser tests and benchmarks: a Streamlit server on a free port, headless
-Chromium, a run started from the Train page, and several sessions drawing at once on Draw."""
+"""Helpers for real-browser tests, benchmarks and the screenshot script: a Streamlit server on a
+free port, headless Chromium, a run started from the Train page, and several sessions drawing at
+once on Draw."""
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import os
 import shutil
@@ -21,6 +21,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
+
+from cnn.record import RunRecord, Status
+from cnn.runs import read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -134,17 +137,16 @@ def stop_training(page) -> None:
         page.get_by_role("button", name="Stop").click()
 
 
-def ended_run_record(runs: Path, timeout_s: float = 120) -> dict:
-    """The newest run's run.json once the run has ended. Read from disk, not the page: the page says
+def ended_run_record(runs: Path, timeout_s: float = 120) -> RunRecord:
+    """The newest run's record once the run has ended. Read from disk, not the page: the page says
     "Stopped." a moment before the record is saved, and Playwright's waits keep the page busy."""
     deadline = time.monotonic() + timeout_s
     while True:
-        records = [json.loads(path.read_text()) for path in Path(runs).glob("*/run.json")]
-        newest = max(records, key=lambda r: r["started"])
-        if newest["status"] != "running":
+        newest = max((read_record(path.parent) for path in Path(runs).glob("*/run.json")), key=lambda r: r.started)
+        if newest.status is not Status.RUNNING:
             return newest
         if time.monotonic() > deadline:
-            raise TimeoutError(f"run {newest['name']} still running after {timeout_s:.0f} s")
+            raise TimeoutError(f"run {newest.name} still running after {timeout_s:.0f} s")
         time.sleep(1)
 
 

@@ -8,12 +8,11 @@ component draws a stroke: at a random height (30-90% of the canvas), position, s
 uniform stroke width, hard edges and arbitrary size and place; it then goes through
 cnn.canvas_to_mnist like any drawing.
 
-    python bench/drawn_digits.py [--model PATH] [--n 2000] [--grid drawn.png]
+    CNN_DATA_DIR=../shared/data python -m support.drawn_digits [--model PATH] [--n 2000] [--grid drawn.png]
 """
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +21,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cnn  # noqa: E402
+import cnn
 
 CANVAS = 280
 UPSCALE = 8

@@ -1,7 +1,7 @@
 """Photos of handwritten digits, made from MNIST test digits: dark ink on light paper, lit
 unevenly, a little blurred and noisy, saved as JPEG. For tests and the photo benchmark.
 
-    CNN_DATA_DIR=../shared/data python bench/photos.py [--n 500]
+    CNN_DATA_DIR=../shared/data python -m support.photos [--n 500]
 prints how many the bundled model reads right through cnn.photo, and through cnn.prepare
 alone (no lighting correction), and saves docs/photo_digit.jpg.
 """
@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import cnn  # noqa: E402
-from cnn.photo import photo_to_ink, read_photo  # noqa: E402
+import cnn
+from cnn.photo import photo_to_ink, read_photo
 
 
 def photo_of(digit: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = (480, 360)) -> bytes:

@@ -368,8 +368,8 @@ def test_my_digits_counts_shows_and_deletes_drawings(app, tmp_path, mnist_small)
     app.switch_page("pages/4_My_digits.py").run()
     assert not app.exception
     assert [m.value for m in app.metric] == ["0", "0", "0", "0", "2", "0", "0", "0", "0", "1"]
-    deletes = [b.key for b in app.button if b.key.startswith("mine_delete_")]
-    assert len(deletes) == 3 and app.button(key="mine_finetune").disabled  # fewer than 5 drawings
+    deletes = [b.key for b in app.button if b.key.startswith("my_digits_delete_")]
+    assert len(deletes) == 3 and app.button(key="my_digits_finetune").disabled  # fewer than 5 drawings
     app.button(key=deletes[0]).click().run()  # the first button is in the 4s' tab: one of the two 4s goes
     assert [d.label for d in mine.items()] == [4, 9]
     assert [m.value for m in app.metric] == ["0", "0", "0", "0", "1", "0", "0", "0", "0", "1"]
@@ -380,8 +380,8 @@ def test_fine_tuning_runs_in_the_background_and_saves_a_run_draw_offers(app, tmp
     for image, label in zip(mnist_small[1].images[:25, 0].numpy(), mnist_small[1].labels[:25].tolist()):
         mine.add(image, label)
     app.switch_page("pages/4_My_digits.py").run()
-    app.button(key="mine_finetune").click().run()
-    assert app.button(key="mine_finetune").disabled  # one run at a time, as on Train
+    app.button(key="my_digits_finetune").click().run()
+    assert app.button(key="my_digits_finetune").disabled  # one run at a time, as on Train
     wait_for(app, lambda at: "Saved as the run" in texts(at), seconds=180)
     report = app.dataframe[-1].value
     per_digit = np.bincount(mnist_small[1].labels[:25].numpy())

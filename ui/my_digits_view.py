@@ -69,7 +69,7 @@ def gallery(kept: list[MyDigit], per_digit: np.ndarray) -> None:
                     with column:
                         pictures.inline_picture(viz.pixel_grid(item.image, scale=3), _kept_on(item),
                                                 alt=f"a kept {digit}")
-                        st.button("Delete", key=f"mine_delete_{item.path.stem}", on_click=_delete,
+                        st.button("Delete", key=f"my_digits_delete_{item.path.stem}", on_click=_delete,
                                   args=(item.path,), width="stretch", icon=":material/delete:")
 
 
@@ -96,10 +96,11 @@ def finetune_panel(kept: list[MyDigit]) -> None:
     job = reg.current
     running = bool(job and job.running)
     choices = [c for c in model_choices(include_live=False) if c.path is not None and not c.error]
-    choice = st.selectbox("Start from", choices, format_func=attrgetter("label"), key="mine_start_from",
+    choice = st.selectbox("Start from", choices, format_func=attrgetter("label"), key="my_digits_start_from",
                           disabled=running)
     enough = len(kept) >= MIN_DRAWINGS
-    if st.button("Fine-tune", type="primary", key="mine_finetune", disabled=running or not enough or choice is None,
+    if st.button("Fine-tune", type="primary", key="my_digits_finetune",
+                 disabled=running or not enough or choice is None,
                  help=None if enough else f"Keep at least {MIN_DRAWINGS} drawings first."):
         tune = FineTune(choice.path, np.stack([k.image for k in kept]), np.array([k.label for k in kept]))
         try:
@@ -108,7 +109,7 @@ def finetune_panel(kept: list[MyDigit]) -> None:
         except StartError as e:
             st.error(str(e))
     if running:
-        with steady_container("mine_live"):
+        with steady_container("my_digits_live"):
             train_view.live()
     elif job is not None and job.snapshot().report:
         report(job.snapshot())
@@ -124,5 +125,5 @@ def report(s: Snapshot) -> None:
                   "before": [f"{r['mine_before']:.1%}", f"{r['mnist_before']:.2%}"],
                   "after": [f"{r['mine_after']:.1%}", f"{r['mnist_after']:.2%}" if r["mnist_after"] is not None
                             else "n/a"]},
-                 hide_index=True, key="mine_report")
+                 hide_index=True, key="my_digits_report")
     st.success(f"Saved as the run **{s.name}**: choose it on Draw to try it.")

@@ -100,7 +100,7 @@ def _read_payload(path: Path) -> dict:
             # that would run code ends up here, without running.
             raise CheckpointError(f"{path} is not a safe checkpoint: it holds objects other than weights.") from e
         raise CheckpointError(f"{path} is damaged or not a checkpoint (corrupt): {first_line(e)}") from e
-    except Exception as e:
+    except Exception as e:  # torch's readers fail on garbage in many ways (IndexError too)
         raise CheckpointError(f"{path} is damaged or not a checkpoint (truncated or corrupt): {first_line(e)}") from e
     needed = {"format", "version", "model_config", "state_dict", "train_config", "metrics", "extra"}
     if not isinstance(payload, dict) or payload.get("format") != FORMAT or not needed <= payload.keys():

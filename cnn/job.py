@@ -129,7 +129,7 @@ def _child(config: TrainConfig, out: Path, messages, stop, tune: FineTune | None
             model = Net()
             result, report = train(config, _Sender(model, messages), stop, out, model=model), None
         ended = _Ended(result.status, result.message, result.metrics, report)
-    except Exception as e:
+    except Exception as e:  # whatever it was, the page reports it and the server lives on
         ended = _Ended(Status.FAILED, f"Training failed: {e}")
     messages.put(ended)
 
@@ -237,7 +237,7 @@ class TrainingJob:
         """Fold the child's messages into the progress until it ends (or dies)."""
         try:
             ended = self._follow()
-        except Exception as e:
+        except Exception as e:  # a broken message must not leave the run "running" forever
             self._stop.set()
             ended = _Ended(Status.FAILED, f"Lost track of the training process: {e}")
         try:

@@ -7,7 +7,8 @@
     analysis = cnn.analyze(model, image)        # .probs, and .maps: {"conv1": (32, 28, 28), ...}
 
 What the package holds, module by module:
-    model        the network (Net, ModelConfig) and its layers
+    model        the network (Net, ModelConfig: the tutorial's, or one designed on the Train page)
+    design       what a network costs before it trains: parameters, FLOPs, layer shapes, memory, time
     preprocess   a drawing -> MNIST's 28x28 (and the steps in between); photo: a photo -> a drawing
     data         MNIST, found (or downloaded) and held in memory as tensors
     train        the trainer, its config and presets, and `python -m cnn.train`
@@ -41,7 +42,7 @@ from .model import LAYERS, ModelConfig, Net
 from .preprocess import Prepared, canvas_to_mnist, prepare
 
 BUNDLED_MODEL = Path(__file__).parent / "weights" / "mnist_cnn.pt"
-SPATIAL_LAYERS = ("conv1", "pool1", "conv2", "pool2")
+SPATIAL_LAYERS = ModelConfig().spatial_layers  # the tutorial network's; any other: model.config.spatial_layers
 
 __all__ = [
     "BUNDLED_MODEL", "LAYERS", "SPATIAL_LAYERS", "Analysis", "Checkpoint", "CheckpointError", "CnnError", "DataError",
@@ -59,7 +60,7 @@ def load_model(path: str | Path | None = None, device: str | torch.device | None
 @dataclass(frozen=True)
 class Analysis:
     probs: np.ndarray  # (10,) softmax probabilities
-    maps: dict[str, np.ndarray]  # layer -> (C, H, W) activations; fc1 and logits as (C, 1, 1)
+    maps: dict[str, np.ndarray]  # layer -> (C, H, W) activations; fc1 (if any) and logits as (C, 1, 1)
 
     @property
     def prediction(self) -> int:

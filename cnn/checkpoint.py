@@ -16,12 +16,16 @@ import numpy as np
 import torch
 
 from .atomic import write_atomically
-from .errors import CheckpointError, first_line
-from .model import ModelConfig, Net
+from .errors import CheckpointError, ConfigError, first_line
+from .model import ModelConfig, Net, load_state
 
 FORMAT = "cnn-mnist-checkpoint"
 VERSION = 1
-FILTER_HISTORY = "filter_history"  # in `extra`: {"steps": (K,) int, "filters": (K, 32, 1, 5, 5)}
+FILTER_HISTORY = "filter_history"  # in `extra`: {"steps": (K,) int, "filters": (K, C1, 1, k, k)}
+# In `extra` of a checkpoint saved at an epoch's end while its run went on, or when it was stopped: what
+# continuing the run needs (optimizer and schedule state, random generators, the epoch's data order,
+# counters); cnn.train writes and reads it.
+RESUME = "resume"
 
 
 @dataclass
@@ -30,6 +34,14 @@ class Checkpoint:
     train_config: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+
+    def resume_state(self) -> dict | None:
+        """What continuing this checkpoint's run needs, if it was saved mid-run (else None), with its
+        filter history so far under "history"."""
+        state = self.extra.get(RESUME)
+        if not (isinstance(state, dict) and {"optimizer", "generator", "step"} <= state.keys()):
+            return None
+        return {**state, "history": self.filter_history()}
 
     def filter_history(self) -> tuple[list[int], np.ndarray] | None:
         """(steps, (K, C, 1, k, k) conv1 filters) kept during training, or None if the run kept
@@ -78,7 +90,7 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device | None =
     payload = _read_payload(path)
     model = Net(_model_config(path, payload))
     try:
-        model.load_state_dict(payload["state_dict"])
+        load_state(model, payload["state_dict"])
     except (RuntimeError, TypeError, AttributeError) as e:
         raise CheckpointError(f"{path} holds weights of another network, not this one ({first_line(e)}).") from e
     if not all(torch.isfinite(p).all() for p in model.parameters()):
@@ -112,7 +124,7 @@ def _read_payload(path: Path) -> dict:
 
 def _model_config(path: Path, payload: dict) -> ModelConfig:
     try:
-        return ModelConfig(**payload["model_config"])
-    except TypeError as e:
+        return ModelConfig.from_dict(payload["model_config"])
+    except (TypeError, ConfigError) as e:
         raise CheckpointError(f"{path} has a model configuration this code does not know: {e}") from e
 

@@ -45,3 +45,12 @@ def first_line(e: BaseException, limit: int = 200) -> str:
     `limit`: the useful part to quote in one of the messages above."""
     text = str(e).strip()
     return text.splitlines()[0][:limit] if text else type(e).__name__
+
+
+def is_int(value) -> bool:
+    """A whole number, and not a bool (which Python counts as one): for the settings' checks."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

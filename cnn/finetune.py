@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ import torch
 from .checkpoint import load_checkpoint
 from .data import Split, load_split
 from .model import Net
-from .train import Event, TrainConfig, TrainResult, evaluate, make_config, train
+from .train import Control, Event, TrainConfig, TrainResult, evaluate, make_config, train
 
 HOLD_OUT_FROM = 20
 MINE_SHARE = 0.2  # the user's drawings, repeated, make this share of the training data
@@ -64,11 +64,12 @@ def mixed(mine: Split, mnist: Split, share: float = MINE_SHARE) -> Split:
 
 def finetune(tune: FineTune, config: TrainConfig, on_event: Callable[[Event], None] | None = None,
              stop: threading.Event | None = None, out: str | Path | None = None,
-             model: Net | None = None) -> tuple[TrainResult, dict]:
+             model: Net | None = None, control: Control | None = None) -> tuple[TrainResult, dict]:
     """Continue training tune.start_from (or `model`, loaded from it) on the user's drawings mixed
     with MNIST. Returns the result and a report of the accuracy before and after, on the drawings
     and on MNIST's test set."""
     model = model or load_checkpoint(tune.start_from).model
+    config = replace(config, network=model.config)  # fine-tuning keeps the network it starts from
     mine = Split(torch.from_numpy(np.asarray(tune.images, np.float32)).unsqueeze(1),
                  torch.as_tensor(np.asarray(tune.labels), dtype=torch.long))
     train_idx, held_idx = hold_out(mine.labels.numpy(), config.seed)
@@ -76,7 +77,8 @@ def finetune(tune: FineTune, config: TrainConfig, on_event: Callable[[Event], No
     mnist_train, mnist_test = load_split(True, config.data_dir), load_split(False, config.data_dir)
     before = evaluate(model, measured)[0], evaluate(model, mnist_test)[0]
     learn_from = Split(mine.images[train_idx], mine.labels[train_idx])
-    result = train(config, on_event, stop, out, data=(mixed(learn_from, mnist_train), mnist_test), model=model)
+    result = train(config, on_event, stop, out, data=(mixed(learn_from, mnist_train), mnist_test), model=model,
+                   control=control)
     report = {"start_from": str(tune.start_from), "drawings": len(mine), "held_out": len(held_idx),
               "mine_before": before[0], "mine_after": evaluate(result.model, measured)[0],
               "mnist_before": before[1], "mnist_after": result.metrics.test_acc}

@@ -25,9 +25,9 @@ import numpy as np
 import torch
 
 from .checkpoint import load_checkpoint
-from .errors import NoWeightsYetError, StartError
+from .errors import CnnError, ConfigError, NoWeightsYetError, StartError
 from .finetune import FineTune, finetune
-from .model import Net
+from .model import ModelConfig, Net
 from .record import Eval, Metrics, RunRecord, Status
 from .runs import (
     CHECKPOINT,
@@ -37,12 +37,13 @@ from .runs import (
     heartbeat,
     list_runs,
     new_run_name,
+    read_record,
     release,
     run_dir,
     runs_root,
     write_record,
 )
-from .train import Event, TrainConfig, train
+from .train import Control, Event, TrainConfig, lr_problem, train, valid_lr
 
 SEND_EVERY = 0.2  # seconds between the child's progress messages (the page refreshes every second)
 # Added to the server's nice level in the training child: on a busy core the kernel then gives the
@@ -56,7 +57,8 @@ class Snapshot(RunRecord):
     """A run's record as of now, plus what only a run in progress has."""
 
     total_steps: int = 0  # known once the data has loaded (0 before)
-    filters: np.ndarray | None = None  # (32, 1, 5, 5) conv1 weights, as of the latest message
+    filters: np.ndarray | None = None  # (C1, 1, k, k) conv1 weights, as of the latest message
+    paused: bool = False  # the child has paused (confirmed: it pauses after the step in hand)
 
     @property
     def running(self) -> bool:
@@ -74,7 +76,7 @@ class _Progress:
     evaluation) a copy of every weight."""
 
     events: list[Event]
-    filters: np.ndarray  # (32, 1, 5, 5)
+    filters: np.ndarray  # (C1, 1, k, k): (32, 1, 5, 5) for the tutorial network
     # numpy, not tensors: torch would pass tensors as shared memory owned by the child, which
     # may have ended by the time the server reads them.
     weights: dict[str, np.ndarray] | None
@@ -116,22 +118,45 @@ class _Sender:
         self.pending, self.last_sent = [], time.monotonic()
 
 
-def _child(config: TrainConfig, out: Path, messages, stop, tune: FineTune | None) -> None:
-    """The child process: train (or fine-tune), sending _Progress messages, then one _Ended."""
+def _child(config: TrainConfig, out: Path, messages, stop, commands, tune: FineTune | None, resume: bool) -> None:
+    """The child process: train (or fine-tune, or continue the run saved at `out`), sending
+    _Progress messages, then one _Ended."""
     _lower_priority()  # first, so that every thread the child starts (torch's pool too) inherits it
     _stop_if_orphaned(stop, messages)
+    control = _follow_commands(commands)
     torch.manual_seed(config.seed)  # train() seeds only the models it makes itself
     try:
         if tune:
             model = load_checkpoint(tune.start_from).model
-            result, report = finetune(tune, config, _Sender(model, messages), stop, out, model=model)
+            result, report = finetune(tune, config, _Sender(model, messages), stop, out, model=model, control=control)
+        elif resume:
+            saved = load_checkpoint(out)
+            result = train(config, _Sender(saved.model, messages), stop, out, model=saved.model, control=control,
+                           resume=saved.resume_state())
+            report = None
         else:
-            model = Net()
-            result, report = train(config, _Sender(model, messages), stop, out, model=model), None
+            model = Net(config.network)
+            result, report = train(config, _Sender(model, messages), stop, out, model=model, control=control), None
         ended = _Ended(result.status, result.message, result.metrics, report)
     except Exception as e:  # whatever it was, the page reports it and the server lives on
         ended = _Ended(Status.FAILED, f"Training failed: {e}")
     messages.put(ended)
+
+
+def _follow_commands(commands) -> Control:
+    """The run's Control, driven by the server's commands ("pause", "resume", "step", ("lr", x))."""
+    control = Control()
+
+    def follow():
+        while True:
+            command = commands.get()
+            if isinstance(command, tuple):
+                control.set_lr(command[1])
+            else:
+                getattr(control, command)()
+
+    threading.Thread(target=follow, name="commands", daemon=True).start()
+    return control
 
 
 def _lower_priority() -> None:
@@ -180,14 +205,19 @@ def _stop_if_orphaned(stop, messages) -> None:
 
 
 class TrainingJob:
-    def __init__(self, config: TrainConfig, folder: Path, tune: FineTune | None = None):
+    def __init__(self, config: TrainConfig, folder: Path, tune: FineTune | None = None,
+                 resume_from: RunRecord | None = None):
+        """`resume_from`: the record of the interrupted run in `folder`, continued from its checkpoint
+        (see Registry.resume)."""
         self.config, self.folder, self.name = config, folder, folder.name
         self.started = datetime.now()
         self._lock = threading.Lock()
         self._stop = _SPAWN.Event()
         self._messages = _SPAWN.Queue()
+        self._commands = _SPAWN.Queue()
         self._process = _SPAWN.Process(target=_child, name=f"train-{self.name}", daemon=True,
-                                       args=(config, folder / CHECKPOINT, self._messages, self._stop, tune))
+                                       args=(config, folder / CHECKPOINT, self._messages, self._stop, self._commands,
+                                             tune, resume_from is not None))
         self._listener = threading.Thread(target=self._listen, name=f"listen-{self.name}", daemon=True)
         self._ended = threading.Event()
         # The record's scalars (replaced whole as messages arrive) and its curves (appended to).
@@ -198,7 +228,22 @@ class TrainingJob:
         self._accs: list[float] = []
         self._evals: list[Eval] = []
         self._filters: np.ndarray | None = None
+        self._lr_changes: list[tuple[int, float]] = []
+        self._paused = False
+        self.pause_requested = False  # what the pages asked for (the child confirms it in the snapshot)
+        if resume_from:
+            self._continue(resume_from)
         self._weights: tuple[int, dict | None] = (0, None)  # (version, state_dict copy)
+
+    def _continue(self, record: RunRecord) -> None:
+        """Start from an interrupted run's record, its curves cut back to its checkpoint's step."""
+        step = load_checkpoint(self.folder / CHECKPOINT).resume_state()["step"]
+        self.started = record.started or self.started
+        self._record = replace(self._record, started=self.started, message="Resuming from the last epoch's end...",
+                               metrics=replace(record.metrics, steps=step))
+        self._losses, self._accs = record.losses[:step], record.train_accs[:step]
+        self._evals = [e for e in record.evals if e.step <= step]
+        self._lr_changes = [c for c in record.lr_changes if c[0] < step]
 
     def start(self) -> None:
         self._save_record()
@@ -210,6 +255,32 @@ class TrainingJob:
     def stop(self) -> None:
         self._stop.set()
 
+    def pause(self) -> None:
+        """Pause after the step in hand; the snapshot says paused once the child has."""
+        self.pause_requested = True
+        self._commands.put("pause")
+
+    def resume(self) -> None:
+        self.pause_requested = False
+        self._commands.put("resume")
+
+    def step(self) -> None:
+        """While paused: train exactly one batch."""
+        self._commands.put("step")
+
+    @property
+    def lr_can_change(self) -> bool:
+        return self.config.schedule == "constant"
+
+    def set_lr(self, lr: float) -> None:
+        """Train at `lr` from the next step on. Raises ConfigError for a bad rate, or a run on a schedule
+        (which sets the rate itself at every step)."""
+        if not self.lr_can_change:
+            raise ConfigError("The learning rate can be changed during a run only with the constant schedule.")
+        if not valid_lr(lr):  # checked here too, where the page can say what is wrong
+            raise ConfigError(lr_problem(lr))
+        self._commands.put(("lr", float(lr)))
+
     def join(self, timeout: float | None = None) -> None:
         self._listener.join(timeout)
 
@@ -220,8 +291,10 @@ class TrainingJob:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            curves = dict(losses=list(self._losses), train_accs=list(self._accs), evals=list(self._evals))
-            return Snapshot(**{**vars(self._record), **curves}, total_steps=self._total_steps, filters=self._filters)
+            curves = dict(losses=list(self._losses), train_accs=list(self._accs), evals=list(self._evals),
+                          lr_changes=list(self._lr_changes))
+            return Snapshot(**{**vars(self._record), **curves}, total_steps=self._total_steps, filters=self._filters,
+                            paused=self._paused)
 
     def latest_weights(self) -> tuple[int, dict[str, np.ndarray]]:
         """(version, {name: numpy array}) as of the latest evaluation; the version grows with each
@@ -301,6 +374,10 @@ class TrainingJob:
             self._accs.append(event.acc)
         if event.kind == "eval":
             self._evals.append(Eval(event.step, event.test_acc, event.test_loss, event.full_eval))
+        if event.kind in ("paused", "resumed"):
+            self._paused = event.kind == "paused"
+        if event.kind == "lr":
+            self._lr_changes.append((event.step, event.lr))
 
     def _heartbeat(self) -> None:
         try:
@@ -357,6 +434,29 @@ class Registry:
             self._job = job
             return job, True
 
+    def resume(self, run: RunInfo) -> TrainingJob:
+        """Continue an interrupted run from its last checkpoint, in its folder. Raises StartError if a
+        run is going, or if the run cannot be continued (not interrupted, or no checkpoint saved at an
+        epoch's end)."""
+        with self._lock:
+            if self._job and self._job.running:
+                raise StartError("A run is in progress on this server: stop it first, or wait for it to end.")
+            if run.status is not Status.INTERRUPTED:
+                raise StartError(f"Only an interrupted run can be resumed; {run.name} is {run.status}.")
+            try:
+                record = read_record(run.folder)
+                config = TrainConfig.from_dict(record.config)
+                resumable = load_checkpoint(run.checkpoint).resume_state() is not None
+            except (OSError, ValueError, CnnError) as e:
+                raise StartError(f"{run.name} cannot be resumed: {e}") from e
+            if not resumable:
+                raise StartError(f"{run.name} cannot be resumed: it was cut off before the end of its first "
+                                 "epoch (or by a version that did not save what resuming needs).")
+            job = TrainingJob(config, run.folder, resume_from=record)
+            job.start()
+            self._job = job
+            return job
+
     def _free_name(self, label: str) -> str:
         name = base = new_run_name(label)
         n = 1
@@ -366,8 +466,8 @@ class Registry:
         return name
 
 
-def model_from_weights(weights: dict[str, np.ndarray]) -> Net:
-    """An eval-mode model holding a copy of `weights` (e.g. a running job's latest)."""
-    model = Net()
+def model_from_weights(weights: dict[str, np.ndarray], config: ModelConfig) -> Net:
+    """An eval-mode model of network `config` holding a copy of `weights` (e.g. a running job's latest)."""
+    model = Net(config)
     model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
     return model.eval()

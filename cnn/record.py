@@ -77,13 +77,15 @@ class RunRecord:
     losses: list[float] = field(default_factory=list)  # the training loss at every step
     train_accs: list[float] = field(default_factory=list)  # accuracy on each step's training batch
     evals: list[Eval] = field(default_factory=list)
+    lr_changes: list[tuple[int, float]] = field(default_factory=list)  # (steps done, the learning rate after)
 
     def to_json(self) -> str:
         return json.dumps({
             "version": FORMAT_VERSION, "name": self.name, "started": self.started and self.started.isoformat(),
             "status": str(self.status), "message": self.message, "config": self.config,
             "metrics": self.metrics.to_dict(), "report": self.report,
-            "curves": {"losses": self.losses, "train_accs": self.train_accs, "evals": self.evals},
+            "curves": {"losses": self.losses, "train_accs": self.train_accs, "evals": self.evals,
+                       "lr_changes": self.lr_changes},
         })
 
     @classmethod
@@ -103,6 +105,7 @@ class RunRecord:
                 report=record.get("report"), losses=[float(v) for v in curves.get("losses", [])],
                 train_accs=[float(v) for v in curves.get("train_accs", [])],
                 evals=[Eval(int(s), float(a), float(lo), bool(f)) for s, a, lo, f in curves.get("evals", [])],
+                lr_changes=[(int(s), float(lr)) for s, lr in curves.get("lr_changes", [])],
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise ValueError(f"run.json does not hold a run record ({type(e).__name__}: {e})") from e

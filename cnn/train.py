@@ -15,7 +15,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -23,11 +23,11 @@ import torch
 import torch.nn.functional as F
 
 from .augment import AugmentConfig, augment
-from .checkpoint import FILTER_HISTORY, save_checkpoint
+from .checkpoint import FILTER_HISTORY, RESUME, save_checkpoint
 from .data import Split, load_split
-from .errors import ConfigError, DataError, SaveError
+from .errors import ConfigError, DataError, SaveError, is_int, is_number
 from .hardware import PRECISIONS, precision_name, resolve_device, resolve_precision
-from .model import Net
+from .model import KERNELS, ModelConfig, Net
 from .record import Metrics, Status
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
@@ -67,6 +67,7 @@ class TrainConfig:
     device: str = "auto"
     precision: str = "auto"  # auto: bfloat16 mixed precision where the hardware does it natively (cnn.hardware)
     data_dir: str | None = None
+    network: ModelConfig = field(default_factory=ModelConfig)  # the tutorial network unless designed otherwise
 
     def __post_init__(self):
         problem = next((message for ok, message in self._checks() if not ok), None)
@@ -82,19 +83,39 @@ class TrainConfig:
             value = getattr(self, name)
             yield value in allowed, f"unknown {name} {value!r}; choose one of {', '.join(allowed)}"
         lr, batch, epochs, steps = self.lr, self.batch_size, self.epochs, self.max_steps
-        yield _is_number(lr) and math.isfinite(lr) and lr > 0, f"learning rate must be a number above 0, got {lr!r}"
-        yield _is_int(batch) and batch >= 1, f"batch size must be a whole number of at least 1, got {batch!r}"
-        yield _is_int(epochs) and epochs >= 0, f"epochs must be a whole number of 0 or more, got {epochs!r}"
-        yield steps is None or (_is_int(steps) and steps >= 1), f"max steps must be at least 1, got {steps!r}"
+        yield valid_lr(lr), lr_problem(lr)
+        yield is_int(batch) and batch >= 1, f"batch size must be a whole number of at least 1, got {batch!r}"
+        yield is_int(epochs) and epochs >= 0, f"epochs must be a whole number of 0 or more, got {epochs!r}"
+        yield steps is None or (is_int(steps) and steps >= 1), f"max steps must be at least 1, got {steps!r}"
         yield epochs > 0 or steps is not None, "nothing to train: epochs is 0 and no max steps is set"
         wd, every, subset = self.weight_decay, self.eval_every, self.eval_subset
-        yield _is_number(wd) and wd >= 0, f"weight decay must be 0 or more, got {wd!r}"
-        yield _is_int(every) and every >= 0, f"eval_every must be 0 or more, got {every!r}"
-        yield _is_int(subset) and subset >= 1, f"eval_subset must be at least 1, got {subset!r}"
-        yield _is_int(self.seed), f"seed must be a whole number, got {self.seed!r}"
+        yield is_number(wd) and wd >= 0, f"weight decay must be 0 or more, got {wd!r}"
+        yield is_int(every) and every >= 0, f"eval_every must be 0 or more, got {every!r}"
+        yield is_int(subset) and subset >= 1, f"eval_subset must be at least 1, got {subset!r}"
+        yield is_int(self.seed), f"seed must be a whole number, got {self.seed!r}"
+        yield isinstance(self.network, ModelConfig), f"network must be a ModelConfig, got {type(self.network).__name__}"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "network": self.network.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        """From to_dict's form (a run's record); settings this version does not know are ignored, and
+        a record from before network design trained the tutorial network. Raises ConfigError."""
+        try:
+            network = ModelConfig.from_dict(d.get("network") or {})
+        except TypeError as e:
+            raise ConfigError(f"unknown network setting: {e}") from e
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__ and k != "network"}
+        return cls(**known, network=network)
+
+
+def valid_lr(lr) -> bool:
+    return is_number(lr) and math.isfinite(lr) and lr > 0
+
+
+def lr_problem(lr) -> str:
+    return f"learning rate must be a number above 0, got {lr!r}"
 
 
 def make_config(preset: str = "fast", **overrides) -> TrainConfig:
@@ -110,9 +131,10 @@ def make_config(preset: str = "fast", **overrides) -> TrainConfig:
 
 @dataclass(frozen=True)
 class Event:
-    """Progress reported to the callback: every step, every evaluation, start and end."""
+    """Progress reported to the callback: every step, every evaluation, start and end, and each
+    pause, resume and change of learning rate."""
 
-    kind: str  # "start" | "step" | "eval" | "end"
+    kind: str  # "start" | "step" | "eval" | "end" | "paused" | "resumed" | "lr"
     step: int
     total_steps: int
     epoch: float  # fractional epochs done
@@ -126,6 +148,64 @@ class Event:
     message: str = ""
     device: str = ""  # at the start: where the run trains ("cpu", "cuda"...)
     precision: str = ""  # at the start: "float32" or "bfloat16" (autocast)
+    lr: float | None = None  # "lr": the learning rate from this step on
+
+
+class Control:
+    """Pause, resume, single steps and learning-rate changes for a run, from another thread.
+
+    Before each step the trainer calls `wait_turn`: it returns at once while the run is going;
+    while paused it waits until the run is resumed, granted one step, or stopped. A paused run
+    keeps everything in place (weights, optimizer state, schedule, data order), so resuming
+    continues exactly where it stopped.
+    """
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._paused = False
+        self._steps = 0  # single steps granted while paused, not yet taken
+        self._lr: float | None = None  # a new learning rate, not yet applied
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def pause(self) -> None:
+        with self._changed:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._changed:
+            self._paused, self._steps = False, 0
+            self._changed.notify_all()
+
+    def step(self) -> None:
+        """Train one batch, then stay paused (nothing happens unless paused)."""
+        with self._changed:
+            if self._paused:
+                self._steps += 1
+                self._changed.notify_all()
+
+    def set_lr(self, lr: float) -> None:
+        """Use learning rate `lr` from the next step on (runs with the constant schedule)."""
+        if not valid_lr(lr):
+            raise ConfigError(lr_problem(lr))
+        with self._changed:
+            self._lr = float(lr)
+
+    def take_lr(self) -> float | None:
+        with self._changed:
+            lr, self._lr = self._lr, None
+            return lr
+
+    def wait_turn(self, stop) -> None:
+        """Return when the next step may run (or the run is to stop). `stop` may be set from another
+        process, which cannot notify this condition: it is looked at every tenth of a second."""
+        with self._changed:
+            while self._paused and not self._steps and not stop.is_set():
+                self._changed.wait(0.1)
+            if self._paused and self._steps:
+                self._steps -= 1
 
 
 @dataclass
@@ -145,19 +225,27 @@ def train(
     out: str | os.PathLike | None = None,
     data: tuple[Split, Split] | None = None,
     model: Net | None = None,
+    control: Control | None = None,
+    resume: dict | None = None,
 ) -> TrainResult:
     """Run one training run. `stop` ends it within one step; `out` receives the checkpoint
     after every epoch and at the end (never after a divergence, so the last good one stays);
-    `data` replaces MNIST (train, test); `model` continues training an existing network."""
-    run = _Run(config, on_event or (lambda event: None), stop or threading.Event(), out, data, model)
+    `data` replaces MNIST (train, test); `model` continues training an existing network;
+    `control` pauses, resumes, steps it and changes its learning rate; `resume` (with `model`, both
+    from a checkpoint saved at an epoch's end or when stopped: Checkpoint.resume_state()) continues a
+    run from there as if it had never stopped."""
+    run = _Run(config, on_event or (lambda event: None), stop or threading.Event(), out, data, model, control)
+    if resume:
+        run.restore(resume)
     return run.execute()
 
 
 class _Run:
     """The state of one training run, split into steps small enough to read."""
 
-    def __init__(self, config, on_event, stop, out, data, model):
+    def __init__(self, config, on_event, stop, out, data, model, control):
         self.config, self.emit, self.stop = config, on_event, stop
+        self.control = control or Control()
         self.out = Path(out) if out else None
         self.device = resolve_device(config.device)
         if self.device.type == "cpu":
@@ -169,8 +257,10 @@ class _Run:
         self.amp_dtype = resolve_precision(config.precision, self.device)
         torch.manual_seed(config.seed)
         # channels_last lets oneDNN/cuDNN run the convolutions and pools without reordering.
-        self.model = (model or Net()).to(self.device, memory_format=torch.channels_last)
+        self.model = (model or Net(config.network)).to(self.device, memory_format=torch.channels_last)
         self.generator = torch.Generator().manual_seed(config.seed)
+        self.order: torch.Tensor | None = None  # an epoch's order of the training images, (N,)
+        self.order_epoch = -1  # the epoch it is for
         self.steps_per_epoch = math.ceil(len(self.y) / config.batch_size)
         self.total = int(min(config.epochs * self.steps_per_epoch, config.max_steps or math.inf))
         self.eval_every = config.eval_every or max(1, self.total // 10)
@@ -182,17 +272,18 @@ class _Run:
         self.train_seconds = 0.0
         self.last_eval: tuple[float, float] | None = None  # (acc, loss) on the full test set
         self.filter_steps: list[int] = []  # the steps at which conv1's filters were kept
-        self.filters: list[torch.Tensor] = []  # (32, 1, 5, 5) each: at the start and every evaluation
+        self.filters: list[torch.Tensor] = []  # (C1, 1, k, k) each: at the start and every evaluation
 
     def execute(self) -> TrainResult:
         started = time.perf_counter()
-        self.emit(Event("start", 0, self.total, 0.0, device=self.device.type,
+        self.emit(Event("start", self.step, self.total, self.step / self.steps_per_epoch, device=self.device.type,
                         precision=precision_name(self.amp_dtype)))
         self._keep_filters()
         try:
             status, message = self._loop()
             if status is not Status.DIVERGED:
-                self._evaluate_and_save()
+                # A stopped run keeps what resuming needs: it may have been stopped by its server going away.
+                self._evaluate_and_save(resumable=status is Status.STOPPED)
         except SaveError as e:  # e.g. the disk is full: end here, the last saved checkpoint is whole
             status, message = Status.FAILED, str(e)
         metrics = self._metrics(time.perf_counter() - started)
@@ -204,26 +295,51 @@ class _Run:
     def _loop(self) -> tuple[Status, str]:
         """Train until the step budget is spent, the stop flag is set or the loss blows up."""
         for idx in self._batches():
+            self._wait_if_paused()
             if self.stop.is_set():
                 return Status.STOPPED, f"Stopped at step {self.step} of {self.total}."
+            self._apply_new_lr()
             loss, acc = self._train_step(idx)
             if not loss < DIVERGED_ABOVE:  # NaN and infinity included
                 return Status.DIVERGED, (f"The loss reached {loss:.3g} at step {self.step}: training diverged (the "
                                     f"learning rate is probably too high). The last good checkpoint was kept.")
             self.emit(self._event("step", loss=loss, acc=acc))
             if self.step % self.steps_per_epoch == 0 and self.step < self.total:
-                self._evaluate_and_save()
+                self._evaluate_and_save(resumable=True)
             elif self.step % self.eval_every == 0 and self.step < self.total:
                 acc_q, loss_q = evaluate(self.model, self.quick_test)
                 self._keep_filters()
                 self.emit(self._event("eval", test_acc=acc_q, test_loss=loss_q))
         return Status.FINISHED, f"Finished {self.total} steps."
 
+    def _wait_if_paused(self) -> None:
+        """Hold here while paused, saying so first (again after each single step, which also sends
+        that step's progress on at once), and say when the run goes on."""
+        if not self.control.paused:
+            return
+        self.emit(self._event("paused"))
+        self.control.wait_turn(self.stop)
+        if not self.control.paused:
+            self.emit(self._event("resumed"))
+
+    def _apply_new_lr(self) -> None:
+        """A learning rate set through the control takes effect at this step; a schedule, which
+        sets the rate itself at every step, keeps it (pages offer the change only without one)."""
+        lr = self.control.take_lr()
+        if lr is None or self.schedule is not None:
+            return
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        self.emit(self._event("lr", lr=lr))
+
     def _batches(self):
-        """Index batches, reshuffled each epoch, until the step budget is spent."""
+        """Index batches, reshuffled each epoch, until the step budget is spent. The order is kept on
+        self with the epoch it is for, so that a run resumed mid-epoch goes on in the same order."""
         while True:
-            order = torch.randperm(len(self.y), generator=self.generator).to(self.device)
-            for idx in order.split(self.config.batch_size):
+            epoch = self.step // self.steps_per_epoch
+            if self.order_epoch != epoch:
+                self.order, self.order_epoch = torch.randperm(len(self.y), generator=self.generator), epoch  # (N,)
+            for idx in self.order.to(self.device).split(self.config.batch_size)[self.step % self.steps_per_epoch:]:
                 if self.step >= self.total:
                     return
                 yield idx
@@ -251,14 +367,17 @@ class _Run:
         self.images_seen += len(labels)
         return loss_value, acc
 
-    def _evaluate_and_save(self):
+    def _evaluate_and_save(self, resumable: bool):
+        """Evaluate on the whole test set and save; `resumable` adds what continuing from here needs
+        (at an epoch's end, where the run may yet be cut off, and when stopped; a finished run keeps its
+        file small)."""
         acc, loss = evaluate(self.model, self.test)
         self.last_eval = (acc, loss)
         self._keep_filters()
         if self.out:
+            extra = {**self._extra(), RESUME: self._resume_state()} if resumable else self._extra()
             try:
-                save_checkpoint(self.out, self.model, self.config.to_dict(), self._metrics().to_dict(),
-                                self._extra())
+                save_checkpoint(self.out, self.model, self.config.to_dict(), self._metrics().to_dict(), extra)
             except OSError as e:
                 raise SaveError(f"Could not save the checkpoint to {self.out}: {e.strerror or e}. Training "
                                 f"stopped at step {self.step}; the last checkpoint saved there is unchanged.") from e
@@ -270,6 +389,29 @@ class _Run:
             return
         self.filter_steps.append(self.step)
         self.filters.append(self.model.conv1.weight.detach().float().cpu().clone())
+
+    def _resume_state(self) -> dict:
+        """Everything besides the weights that decides the rest of the run: tensors and plain data only,
+        for weights-only loading. The data order and augmentation come from self.generator, dropout
+        from torch's global generator."""
+        return {"optimizer": self.optimizer.state_dict(), "generator": self.generator.get_state(),
+                "order": self.order, "order_epoch": self.order_epoch,
+                "schedule": self.schedule.state_dict() if self.schedule else None,
+                "torch_rng": torch.get_rng_state(), "step": self.step, "images_seen": self.images_seen,
+                "train_seconds": self.train_seconds}
+
+    def restore(self, state: dict) -> None:
+        """Continue from a _resume_state() (saved at an epoch's end, or when the run was stopped) with the
+        weights of the same checkpoint."""
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.schedule:
+            self.schedule.load_state_dict(state["schedule"])
+        self.generator.set_state(state["generator"])
+        self.order, self.order_epoch = state["order"], state["order_epoch"]
+        torch.set_rng_state(state["torch_rng"])
+        self.step, self.images_seen, self.train_seconds = state["step"], state["images_seen"], state["train_seconds"]
+        steps, filters = state.get("history") or ([], [])
+        self.filter_steps, self.filters = list(steps), [torch.as_tensor(f) for f in filters]
 
     def _extra(self) -> dict:
         return {FILTER_HISTORY: {"steps": torch.tensor(self.filter_steps), "filters": torch.stack(self.filters)}}
@@ -323,14 +465,6 @@ def _make_schedule(optimizer, config: TrainConfig, total_steps: int):
     return None
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 # ---------------------------------------------------------------- command line
 
 
@@ -360,6 +494,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", choices=list(PRECISIONS),
                    help="auto (default): bfloat16 mixed precision where the CPU or GPU does it natively, "
                         "else float32")
+    net = p.add_argument_group("network", "the tutorial's (conv 32, 64 · 5x5 · dense 1024 · dropout 0.4) unless set")
+    net.add_argument("--conv-channels", type=_channels, metavar="C1[,C2[,C3]]",
+                     help="one conv block (conv, ReLU, 2x2 max-pool) per number, e.g. 16,32")
+    net.add_argument("--kernel", type=int, choices=KERNELS, help="the convolutions' kernel size")
+    net.add_argument("--dense", type=int, metavar="UNITS", help="units of the hidden dense layer; 0 for none")
+    net.add_argument("--dropout", type=float, help="dropout before the logits")
+    net.add_argument("--batchnorm", action=argparse.BooleanOptionalAction, default=None,
+                     help="batch normalisation after each convolution")
     p.add_argument("--out", type=Path, help="checkpoint path (default: runs/<preset>-<time>/model.pt)")
     p.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object on the last line")
@@ -373,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = {k: getattr(args, k) for k in ("epochs", "max_steps", "batch_size", "lr", "optimizer", "schedule",
                                               "augment", "weight_decay", "seed", "data_dir", "device", "precision")}
     try:
-        config = make_config(args.preset, **settings)
+        config = make_config(args.preset, network=_network(args), **settings)
     except ConfigError as e:
         parser.error(str(e))
     out = args.out or default_out(args.preset)
@@ -389,6 +531,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     _report(result, args.json)
     return 0 if result.status.succeeded else 1
+
+
+def _channels(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(c) for c in text.split(","))
+    except ValueError:
+        message = f"expected whole numbers separated by commas, e.g. 16,32; got {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def _network(args: argparse.Namespace) -> ModelConfig:
+    """The tutorial network with the flags' changes."""
+    changes = {"channels": args.conv_channels, "kernel_size": args.kernel, "dense": args.dense,
+               "dropout": args.dropout, "batchnorm": args.batchnorm}
+    return replace(ModelConfig(), **{k: v for k, v in changes.items() if v is not None})
 
 
 def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:

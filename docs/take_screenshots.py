@@ -4,15 +4,23 @@
 Starts the app on a free port with an empty runs folder, runs the "fast" preset on the Train
 page (and lets it finish, for the filter history), draws a small 4 in a corner of the Draw
 page's canvas, opens the Evaluate page, keeps six drawings and fine-tunes on them, compares
-two models, classifies docs/photo_digit.jpg (made by support/photos.py), and saves what headless
-Chromium shows. Then, with the server in the dark theme: Train while it trains, Draw and Evaluate
-(dark_*.png).
+two models, classifies docs/photo_digit.jpg (made by support/photos.py), designs a network and
+trains it with the tutorial recipe, paused, stepped and its learning rate changed, and saves what
+headless Chromium shows. Then, with the server in the dark theme: Train while it trains, Draw and
+Evaluate (dark_*.png). `python -m docs.take_screenshots network` takes only the network's; `... compare` trains the fast
+recipe with 3x3 and with 5x5 kernels (through cnn.job, as the Train page does) and shows them on
+the Compare page (compare_runs.png).
 """
+import os
+import sys
 import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from cnn.job import Registry
+from cnn.model import ModelConfig
+from cnn.train import make_config
 from support.browser import CHROMIUM_FLAGS, DIGIT_STROKES, chromium_or_skip, streamlit_server, stroke
 
 DOCS = Path(__file__).parent
@@ -141,7 +149,59 @@ def dark_theme(page, url: str) -> None:
     tall_shot(page, DOCS / "dark_evaluate.png", height=1000)
 
 
+def network_and_controls(page, url: str) -> None:
+    """The Network section with a designed network (network.png), then that network training with
+    the tutorial recipe, paused after a learning-rate change, and stepped (train_paused.png)."""
+    page.goto(f"{url}/Train")
+    page.get_by_text("tutorial", exact=True).click()
+    page.get_by_text("Network: tutorial").click()
+    page.get_by_role("radiogroup", name="Conv blocks").get_by_role("radio", name="3").click()
+    page.get_by_role("radiogroup", name="Kernel size").get_by_role("radio", name="3×3").click()
+    page.get_by_text("Batch normalisation").click()
+    page.get_by_text("per epoch** here").or_(page.get_by_text("per epoch here")).first.wait_for()
+    page.wait_for_timeout(1500)
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Network: custom")
+    expander.screenshot(path=DOCS / "network.png")
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("Network: custom").click()  # closed again: the run is what to look at now
+    page.wait_for_function("/Step [2-9]\\d\\d of/.test(document.body.innerText)")
+    page.get_by_label("Learning rate from the next step").fill("0.05")
+    page.get_by_role("button", name="Change").click()
+    page.wait_for_function("/Step [4-9]\\d\\d of/.test(document.body.innerText)")
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_text("paused").first.wait_for()
+    for _ in range(3):
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_timeout(700)
+    page.mouse.move(0, 0)  # no tooltip over the picture
+    tall_shot(page, DOCS / "train_paused.png", height=800, below=page.get_by_text("Network: custom"))
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text("Stopped.").wait_for()
+
+
+def compare_kernels(page, url: str) -> None:
+    """The fast recipe with 3x3 kernels against the tutorial's 5x5, on seconds of training."""
+    names = [train_in_background(make_config("fast", network=ModelConfig(kernel_size=k)), f"kernel{k}x{k}")
+             for k in (3, 5)]
+    page.goto(f"{url}/Compare?runs={','.join(names)}&x=seconds")
+    page.get_by_text("Training loss").first.wait_for()
+    page.mouse.move(0, 0)
+    tall_shot(page, DOCS / "compare_runs.png", height=1000, below=page.get_by_role("heading", name="Compare runs"))
+
+
+def train_in_background(config, label: str) -> str:
+    """Train as the Train page does (a child process, a run folder with its record); the run's name."""
+    registry = Registry()
+    job, _ = registry.start(config, label)
+    job.join()
+    return job.name
+
+
 def main():
+    if sys.argv[1:] == ["network"]:
+        return only(network_and_controls)
+    if sys.argv[1:] == ["compare"]:
+        return only(compare_kernels)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport=WIDE)
@@ -155,11 +215,25 @@ def main():
             filter_history(page)
             keep_and_finetune(page, url)
             photo(page, url)
+            network_and_controls(page, url)
         dark = {**env, "STREAMLIT_THEME_BASE": "dark"}
         with streamlit_server("app.py", dark, Path(tmp) / "dark.log") as url:
             dark_theme(page, url)
         browser.close()
     print("saved", *sorted(DOCS.glob("*.png")))
+
+
+def only(take) -> None:
+    """Take one group of screenshots on a fresh server."""
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport=WIDE)
+        page.set_default_timeout(120_000)
+        runs = str(Path(tmp) / "runs")
+        os.environ["CNN_RUNS_DIR"] = runs  # for runs trained here too
+        with streamlit_server("app.py", {"CNN_RUNS_DIR": runs}, Path(tmp) / "server.log") as url:
+            take(page, url)
+        browser.close()
 
 
 if __name__ == "__main__":

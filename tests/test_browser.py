@@ -18,6 +18,7 @@ from support.browser import (
     streamlit_server,
     stroke,
 )
+from support.fake_runs import write_fake_run
 from support.photos import photo_of
 from support.samples import FIXTURE
 
@@ -125,8 +126,34 @@ def test_a_server_killed_mid_run_restarts_with_the_run_interrupted_and_usable(pa
         page.get_by_role("option", name=re.compile("interrupted")).click()
         stroke(page, ONE)
         expect(page.get_by_text("Prediction: 1 (")).to_be_visible()
-        start_training(page, url, epochs=1)  # and a new run starts
+        page.get_by_role("link", name="Train").click()  # and it goes on from its last epoch's checkpoint
+        page.get_by_text(re.compile(r"Saved runs \(1\)")).click()
+        page.get_by_role("button", name="Resume this run").click()
+        resumed_at = wait_for_step_above(page, 0)
+        assert resumed_at >= 32  # 2,000 fixture images at batch 64: 32 steps an epoch
+        assert wait_for_step_above(page, resumed_at) > resumed_at
+        page.get_by_role("button", name="Stop").click()
+        page.get_by_text("Stopped.").wait_for()
     assert "Traceback" not in (tmp_path / "second.log").read_text()
+
+
+def test_pause_holds_a_run_step_trains_one_batch_and_resume_goes_on(server, page):
+    start_training(page, server, epochs=50)
+    wait_for_step_above(page, 0)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_text("paused").first.wait_for()
+    held = progress_step(page)
+    time.sleep(2.5)  # two redraws of the live view
+    assert progress_step(page) == held
+    page.get_by_role("button", name="Step").click()
+    assert wait_for_step_above(page, held) == held + 1
+    time.sleep(2.5)
+    assert progress_step(page) == held + 1 and page.get_by_text("paused").count()
+    page.get_by_role("button", name="Resume").click()
+    assert wait_for_step_above(page, held + 1) > held + 1
+    expect(page.get_by_role("button", name="Step")).to_be_disabled()
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text("Stopped.").wait_for()
 
 
 def _stat(pid: int) -> list[str]:
@@ -220,3 +247,33 @@ def test_compare_two_models_on_the_same_drawing(server, page):
     page.get_by_role("option", name=re.compile("Bundled model")).click()
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3)  # the answer's bars, then two
     expect(page.locator("p", has_text=re.compile(r"^Prediction: 0 \("))).to_have_count(2)  # one per model
+
+
+def test_a_shared_train_link_opens_with_its_settings_and_the_address_follows_changes(server, page):
+    page.goto(f"{server}/Train?preset=tutorial&lr=0.05&batch=100&net=16,32&kernel=3&dense=128&bn=1")
+    page.get_by_text("Network: custom").wait_for()
+    assert "conv 16, 32 · 3×3 · dense 128" in page.get_by_text("Network: custom").inner_text()
+    expect(page.get_by_role("radio", name="tutorial")).to_be_checked()
+    page.get_by_text("Advanced").click()
+    expect(page.get_by_role("spinbutton", name="Learning rate (peak)")).to_have_value("0.0500")
+    page.get_by_label("Epochs").fill("3")
+    page.get_by_label("Epochs").press("Enter")
+    page.wait_for_url(re.compile(r"epochs=3"))
+    assert "net=16%2C32" in page.url or "net=16,32" in page.url
+
+
+def test_a_shared_comparison_link_opens_with_its_runs_and_axis(page, tmp_path):
+    runs = tmp_path / "runs"
+    write_fake_run(runs, "fast-20260101-000000")
+    write_fake_run(runs, "small-20260101-000000", network=cnn.ModelConfig(channels=(8, 16), kernel_size=3, dense=0))
+    with streamlit_server("app.py", {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(runs)},
+                          tmp_path / "server.log") as url:
+        page.goto(f"{url}/Compare?runs=small-20260101-000000,fast-20260101-000000&x=seconds")
+        loss = page.locator('svg[aria-label="Training loss"]')
+        loss.wait_for()
+        text = loss.text_content()
+        assert "small-20260101-000000" in text and "fast-20260101-000000" in text
+        assert "training seconds" in text
+        expect(page.get_by_role("radio", name="seconds")).to_be_checked()
+        expect(page.get_by_text("conv 8, 16 · 3×3 · no dense layer")).to_be_visible()  # the settings table
+    assert "Traceback" not in (tmp_path / "server.log").read_text()

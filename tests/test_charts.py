@@ -1,4 +1,5 @@
 """The training curves as SVG: scales, ticks, thinning, tooltips, and odd values."""
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -6,7 +7,7 @@ import pytest
 
 from cnn.record import Eval
 from ui import charts
-from ui.svg import MAX_POINTS, Axis, Line, _nice_step, line_chart
+from ui.svg import LEFT, MAX_POINTS, RIGHT, WIDTH, Axis, Line, _nice_step, line_chart
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -84,3 +85,32 @@ def test_the_heatmap_outlines_the_chosen_cell_and_counts_only_mistakes_as_mistak
     assert data["mistakes"].sum() == 7 and (data.loc[data["count"] == 0, "label"] == "").all()
     numbers = chart.to_dict()["layer"][1]["encoding"]["color"]["condition"]
     assert numbers[0] == {"test": "datum.mistakes > 2.0", "value": "white"}  # from a third of the most mistakes
+
+
+def test_the_loss_chart_marks_each_learning_rate_change_where_it_happened():
+    chart = charts.loss_chart([2.3] * 100, lr_changes=[(25, 0.0005), (75, 0.01)])
+    parse(chart)
+    marks = re.findall(r'<line x1="([\d.]+)" x2="\1" y1="\d+" y2="\d+" [^>]*stroke-dasharray', chart)
+    assert [float(m) for m in marks] == pytest.approx([svg_x(25, 100), svg_x(75, 100)], abs=0.1)
+    assert "lr 0.0005" in chart and "lr 0.01" in chart
+    assert "stroke-dasharray" not in charts.loss_chart([2.3] * 100)
+
+
+def svg_x(step: int, steps: int) -> float:
+    """Where ui/svg.py puts `step` on a step axis from 0 to `steps`."""
+    return LEFT + step / steps * (WIDTH - RIGHT - LEFT)
+
+
+def test_a_long_legend_wraps_into_rows_and_the_chart_grows_to_keep_the_plot_its_size():
+    names = [f"run-{i}-20261129-1015{i:02d}" for i in range(6)]
+    lines = [Line(n, np.arange(1, 11), np.linspace(1, 0.1, 10), "#000") for n in names]
+    one, six = (parse(line_chart("Loss", lines[:k], Axis("step", 0, 10), Axis("loss", 0, 1))) for k in (1, 6))
+    ys = sorted({float(t.get("y")) for t in six.findall("svg:text", NS) if t.text in names})
+    assert len(ys) > 1  # more than one row
+    legend_right = max(float(t.get("x")) + 6.5 * len(t.text) for t in six.findall("svg:text", NS) if t.text in names)
+    assert legend_right <= WIDTH  # nothing cut off at the right
+    assert view_height(six) - view_height(one) == pytest.approx(18 * (len(ys) - 1))
+
+
+def view_height(svg: ET.Element) -> float:
+    return float(svg.get("viewBox").split()[3])

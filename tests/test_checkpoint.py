@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+import cnn
 from cnn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from cnn.model import ModelConfig, Net
 
@@ -18,7 +19,7 @@ def saved(tmp_path) -> Path:
 
 def test_round_trip_keeps_weights_configs_and_metrics(tmp_path):
     torch.manual_seed(0)
-    model = Net(ModelConfig(fc1_units=64))
+    model = Net(ModelConfig(channels=(8, 16, 16), kernel_size=3, dense=64, batchnorm=True))
     path = save_checkpoint(tmp_path / "sub" / "m.pt", model, {"lr": 0.1}, {"test_acc": 0.9}, {"curves": [1, 2]})
     ckpt = load_checkpoint(path)
     assert ckpt.model.config == model.config and not ckpt.model.training
@@ -123,7 +124,7 @@ def test_a_pickle_of_anything_else(tmp_path, thing):
 
 def test_non_finite_weights_are_refused(saved):
     payload = torch.load(saved, weights_only=True)
-    payload["state_dict"]["fc2.bias"][0] = float("nan")
+    payload["state_dict"]["logits.bias"][0] = float("nan")
     torch.save(payload, saved)
     with pytest.raises(CheckpointError, match="not finite"):
         load_checkpoint(saved)
@@ -162,3 +163,20 @@ def test_a_filter_history_round_trips(tmp_path):
     steps, kept = load_checkpoint(path).filter_history()
     assert steps == [0, 7]
     np.testing.assert_array_equal(kept, filters.numpy())
+
+
+def test_the_bundled_checkpoint_written_before_network_design_loads_as_the_tutorial_network():
+    payload = torch.load(cnn.BUNDLED_MODEL, weights_only=True)
+    assert "conv1_channels" in payload["model_config"] and "fc2.weight" in payload["state_dict"]  # the old form
+    model = load_checkpoint(cnn.BUNDLED_MODEL).model
+    assert model.config == ModelConfig()
+    torch.testing.assert_close(model.logits.weight, payload["state_dict"]["fc2.weight"].float())
+
+
+def test_a_model_configuration_that_cannot_work_is_a_checkpoint_error(tmp_path):
+    path = save_checkpoint(tmp_path / "model.pt", Net())
+    payload = torch.load(path, weights_only=True)
+    payload["model_config"]["kernel_size"] = 4
+    torch.save(payload, path)
+    with pytest.raises(CheckpointError, match="model configuration this code does not know.*kernel size"):
+        load_checkpoint(path)

@@ -8,7 +8,9 @@ from torchvision.datasets import MNIST
 
 from cnn.checkpoint import load_checkpoint
 from cnn.data import DATA_ENV
+from cnn.model import ModelConfig
 from cnn.train import main
+from support.samples import FIXTURE
 
 
 def run_cli(*args, env=None):
@@ -20,7 +22,9 @@ def run_cli(*args, env=None):
     (["--lr", "0"], "learning rate"), (["--lr", "-0.5"], "learning rate"), (["--batch-size", "0"], "batch size"),
     (["--epochs", "-1"], "epochs"), (["--optimizer", "rmsprop"], "invalid choice"),
     (["--preset", "fastest"], "invalid choice"), (["--max-steps", "0"], "max steps"),
-    (["--lr", "abc"], "invalid float"),
+    (["--lr", "abc"], "invalid float"), (["--kernel", "4"], "invalid choice"),
+    (["--conv-channels", "8,x"], "whole numbers separated by commas"),
+    (["--conv-channels", "8,8,8,8"], "1 to 3 conv blocks"), (["--dense", "5000"], "dense units"),
 ])
 def test_bad_arguments_exit_2_with_a_message_before_any_work(args, message, capsys):
     with pytest.raises(SystemExit) as e:
@@ -48,3 +52,11 @@ def test_a_short_real_run_prints_json_last_and_saves_a_checkpoint(tmp_path):
     assert "images/s" in proc.stderr  # the progress report
     assert load_checkpoint(out).metrics["steps"] == 20
     assert load_checkpoint(out).filter_history()[0][-1] == 20  # --half saves again: the history stays
+
+
+def test_the_network_flags_design_the_network_that_trains(tmp_path):
+    out = tmp_path / "model.pt"
+    assert main(["--data-dir", str(FIXTURE), "--max-steps", "3", "--batch-size", "100", "--out", str(out),
+                 "--conv-channels", "8,16", "--kernel", "3", "--dense", "0", "--dropout", "0.2", "--batchnorm"]) == 0
+    assert load_checkpoint(out).model.config == ModelConfig(channels=(8, 16), kernel_size=3, dense=0, dropout=0.2,
+                                                            batchnorm=True)

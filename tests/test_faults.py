@@ -18,17 +18,9 @@ from cnn.record import RunRecord, Status
 from cnn.runs import OWNER, RECORD, list_runs, new_run_name, run_dir, write_record
 from support.faults import full_disk, read_only
 from support.samples import FIXTURE, tiny_job_config
+from support.waiting import wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def wait_until(condition, seconds=60.0, every=0.1):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return False
 
 
 def alive(pid: int) -> bool:
@@ -81,7 +73,7 @@ SAVER = textwrap.dedent("""
     while True:
         step += 1
         with torch.no_grad():
-            model.fc2.bias.fill_(step)
+            model.logits.bias.fill_(step)
         save_checkpoint(sys.argv[1], model, metrics={"step": step})
 """)
 
@@ -96,7 +88,7 @@ def test_a_process_killed_while_saving_never_leaves_a_broken_checkpoint(tmp_path
         saver.send_signal(signal.SIGKILL)
         saver.wait()
         saved = load_checkpoint(path)
-        assert float(saved.model.fc2.bias[0].detach()) == saved.metrics["step"]
+        assert float(saved.model.logits.bias[0].detach()) == saved.metrics["step"]
 
 
 def test_a_read_only_runs_folder_refuses_to_start_with_a_clear_message(tmp_path):

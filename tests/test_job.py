@@ -1,18 +1,25 @@
 import os
 import sys
 import threading
+import time
 import types
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import torch
 
 from cnn import BUNDLED_MODEL
-from cnn.checkpoint import load_checkpoint
+from cnn.checkpoint import load_checkpoint, save_checkpoint
+from cnn.errors import ConfigError, StartError
 from cnn.finetune import FineTune, finetune_config
 from cnn.job import CHILD_NICENESS, Registry, TrainingJob, model_from_weights
-from cnn.runs import list_runs, read_record, run_dir
+from cnn.model import ModelConfig, Net
+from cnn.record import RunRecord, Status
+from cnn.runs import list_runs, read_record, run_dir, write_record
+from cnn.train import train
 from support.samples import FIXTURE, tiny_job_config
+from support.waiting import wait_until
 from ui.layout import server_threads
 
 
@@ -37,7 +44,7 @@ def test_latest_weights_follow_the_evaluations(tmp_path):
     job.join(120)
     version, weights = job.latest_weights()
     assert version == 2  # a quick evaluation at step 5, the final full one at step 10
-    model = model_from_weights(weights)
+    model = model_from_weights(weights, job.config.network)
     assert not model.training
     saved = load_checkpoint(tmp_path / "run" / "model.pt").model
     for a, b in zip(model.parameters(), saved.parameters()):
@@ -177,3 +184,96 @@ def test_the_training_child_trains_in_every_thread_at_a_lower_priority_than_the_
 def test_the_server_leaves_half_the_cores_to_training(monkeypatch, cores, threads):
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     assert server_threads() == threads
+
+
+def test_a_job_trains_a_designed_network_and_shares_its_weights(tmp_path):
+    network = ModelConfig(channels=(8, 16), kernel_size=7, dense=32, batchnorm=True)
+    job = TrainingJob(tiny_job_config(max_steps=6, network=network), tmp_path / "designed")
+    job.start()
+    job.join(120)
+    s = job.snapshot()
+    assert s.status == "finished" and s.filters.shape == (8, 1, 7, 7)
+    assert read_record(tmp_path / "designed").config["network"] == network.to_dict()
+    live = model_from_weights(job.latest_weights()[1], network)
+    saved = load_checkpoint(tmp_path / "designed" / "model.pt").model
+    assert saved.config == network
+    x = torch.rand(2, 1, 28, 28)
+    torch.testing.assert_close(live(x), saved(x))
+
+
+def test_a_job_pauses_steps_one_batch_changes_its_learning_rate_and_resumes(tmp_path):
+    job = TrainingJob(tiny_job_config(epochs=50, schedule="constant"), tmp_path / "paused")
+    job.start()
+    assert wait_until(lambda: job.snapshot().metrics.steps >= 2)
+    job.pause()
+    assert wait_until(lambda: job.snapshot().paused)
+    held = job.snapshot().metrics.steps
+    time.sleep(1.0)
+    assert job.snapshot().metrics.steps == held  # paused: it holds its place
+    job.step()
+    assert wait_until(lambda: job.snapshot().metrics.steps == held + 1)
+    time.sleep(0.5)
+    assert job.snapshot().metrics.steps == held + 1 and job.snapshot().paused  # exactly one batch
+    job.set_lr(0.0005)
+    job.resume()
+    assert wait_until(lambda: not job.snapshot().paused and job.snapshot().metrics.steps > held + 3)
+    job.stop()
+    job.join(120)
+    s = job.snapshot()
+    assert s.status == "stopped" and s.lr_changes == [(held + 1, 0.0005)]  # from the first step after resuming
+    assert read_record(tmp_path / "paused").lr_changes == s.lr_changes
+
+
+def test_the_learning_rate_of_a_run_on_a_schedule_cannot_change(tmp_path):
+    job = TrainingJob(tiny_job_config(max_steps=4), tmp_path / "onecycle")
+    with pytest.raises(ConfigError, match="only with the constant schedule"):
+        job.set_lr(0.001)
+    constant = TrainingJob(tiny_job_config(max_steps=4, schedule="constant"), tmp_path / "constant")
+    with pytest.raises(ConfigError, match="learning rate must be a number above 0"):
+        constant.set_lr(float("nan"))
+
+
+class _CutOff(Exception):
+    """The server dying mid-run, as far as the trainer can tell."""
+
+
+def test_an_interrupted_run_resumes_from_its_last_epoch_and_ends_as_if_never_cut_off(tmp_path):
+    config = tiny_job_config(epochs=2, augment=True)  # 20 steps an epoch
+    whole = train(config)
+    folder, events = tmp_path / "cut-20260101-000000", []
+
+    def cut_off_after_the_first_epoch(event):
+        events.append(event)
+        if event.kind == "eval" and event.full_eval:
+            raise _CutOff
+
+    with pytest.raises(_CutOff):
+        train(config, cut_off_after_the_first_epoch, out=folder / "model.pt")
+    losses = [e.loss for e in events if e.kind == "step"]
+    # Recorded as running, with a curve a little past the checkpoint (as a record saved later would be).
+    write_record(folder, RunRecord("cut", datetime(2026, 1, 1), Status.RUNNING, config=config.to_dict(),
+                                   losses=losses + [9.0] * 3, train_accs=[0.5] * 23, lr_changes=[(21, 0.1)]))
+    registry = Registry(tmp_path)
+    [run] = registry.runs()
+    assert run.status == "interrupted"
+    job = registry.resume(run)
+    job.join(120)
+    s = job.snapshot()
+    assert s.status == "finished" and s.metrics.steps == 40 and len(s.losses) == 40 and s.losses[:20] == losses
+    assert s.lr_changes == [] and s.started == datetime(2026, 1, 1)
+    resumed = load_checkpoint(folder / "model.pt").model
+    for a, b in zip(whole.model.state_dict().values(), resumed.state_dict().values()):
+        assert torch.equal(a, b)  # bit for bit, in float32 on this machine
+    with pytest.raises(StartError, match="Only an interrupted run"):
+        registry.resume(registry.runs()[0])
+
+
+def test_a_run_cut_off_before_its_first_epoch_ended_cannot_be_resumed(tmp_path):
+    folder = tmp_path / "early-20260101-000000"
+    save_checkpoint(folder / "model.pt", Net())  # no resume state: as from an older version
+    write_record(folder, RunRecord("early", datetime(2026, 1, 1), Status.RUNNING,
+                                   config=tiny_job_config().to_dict()))
+    registry = Registry(tmp_path)
+    with pytest.raises(StartError, match="cannot be resumed: it was cut off before the end of its first epoch"):
+        registry.resume(registry.runs()[0])
+    assert registry.current is None

@@ -15,10 +15,15 @@ import cnn
 from cnn import hardware
 from cnn.checkpoint import save_checkpoint
 from cnn.my_digits import MyDigits, counts
+from cnn.record import RunRecord, Status
+from cnn.runs import write_record
+from cnn.train import train
 from support import drawn_digits
+from support.apptest import set_tiny_run, texts, wait_for
 from support.faults import full_disk, read_only
 from support.photos import photo_of
-from support.samples import FIXTURE, stroke_canvas
+from support.samples import FIXTURE, stroke_canvas, tiny_job_config
+from ui.state import registry
 
 TIMEOUT = 60  # torch imports slowly
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -32,12 +37,6 @@ def app(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     return at
-
-
-def texts(at) -> str:
-    shown = [e.value for kind in ("markdown", "info", "warning", "error", "success", "caption")
-             for e in at.get(kind) if isinstance(e.value, str) and not e.value.startswith("<svg")]
-    return "\n".join(shown + [bar.proto.text for bar in at.get("progress")])
 
 
 def svg_charts(at) -> list[str]:
@@ -130,22 +129,6 @@ def test_a_corrupt_saved_run_shows_its_error_and_the_page_keeps_working(app, tmp
     assert "cannot be used" in texts(app) and "damaged or not a checkpoint" in texts(app)
     app.selectbox(key="draw_model").select_index(0).run()
     assert "Prediction: 7 (" in texts(app) and "cannot be used" not in texts(app)
-
-
-def wait_for(at, condition, seconds=90):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        at.run()
-        assert not at.exception
-        if condition(at):
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out; page says:\n{texts(at)}")
-
-
-def set_tiny_run(at, epochs):
-    at.select_slider(key="train_batch_fast").set_value(512)  # 2,000 fixture images: 4 steps an epoch
-    at.number_input(key="train_epochs_fast").set_value(epochs)
 
 
 def test_train_runs_a_tiny_run_and_shows_its_charts(app):
@@ -430,3 +413,51 @@ def test_draw_offers_the_chosen_checkpoint_for_download(app):
     app.switch_page("pages/2_Draw.py").run()
     (button,) = app.get("download_button")
     assert button.proto.label == "Download this model"
+
+
+def shown_step(at) -> int:
+    return int(re.search(r"Step ([\d,]+) of", texts(at)).group(1).replace(",", ""))
+
+
+def test_train_pauses_steps_one_batch_changes_the_learning_rate_and_resumes(app):
+    app.switch_page("pages/1_Train.py").run()
+    app.radio(key="train_preset").set_value("tutorial").run()  # the constant schedule: its rate can change
+    app.select_slider(key="train_batch_tutorial").set_value(512).run()  # 4 steps an epoch, 136 in all
+    app.button(key="train_start").click().run()
+    wait_for(app, lambda at: "images/s" in texts(at))
+    app.button(key="train_pause").click().run()
+    assert app.button(key="train_pause").label == "Resume" and not app.button(key="train_step").disabled
+    wait_for(app, lambda at: "**paused**" in texts(at))
+    held = shown_step(app)
+    time.sleep(1.0)
+    app.run()
+    assert shown_step(app) == held  # it holds its place
+    app.button(key="train_step").click().run()
+    wait_for(app, lambda at: shown_step(at) == held + 1 and "**paused**" in texts(at))
+    app.number_input(key="train_lr_now").set_value(0.01)
+    app.button(key="train_lr_change").click().run()
+    app.button(key="train_pause").click().run()  # Resume
+    assert app.button(key="train_pause").label == "Pause" and app.button(key="train_step").disabled
+    wait_for(app, lambda at: shown_step(at) > held + 3 and "**paused**" not in texts(at))
+    app.button(key="train_stop").click().run()
+    wait_for(app, lambda at: "Stopped." in texts(at))
+    assert registry().current.snapshot().lr_changes == [(held + 1, 0.01)]  # AppTest's server is this process
+    assert any("lr 0.01" in e.value for e in app.markdown)  # marked on the loss curve
+
+
+def test_an_interrupted_run_can_be_resumed_from_the_train_page(app, tmp_path):
+    config = tiny_job_config(epochs=2, batch_size=500)  # 4 steps an epoch
+
+    def cut_off(event):
+        if event.kind == "eval" and event.full_eval:
+            raise KeyboardInterrupt  # as when the server is killed: after the first epoch's checkpoint
+
+    folder = tmp_path / "runs" / "cut-20260101-000000"
+    with pytest.raises(KeyboardInterrupt):
+        train(config, cut_off, out=folder / "model.pt")
+    write_record(folder, RunRecord("cut-20260101-000000", None, Status.RUNNING, config=config.to_dict()))
+    app.switch_page("pages/1_Train.py").run()
+    assert "interrupted" in app.selectbox(key="train_saved_run").options[0]
+    app.button(key="train_resume_run").click().run()
+    wait_for(app, lambda at: "Finished." in texts(at))
+    assert "Step 8 of 8" in texts(app)

@@ -21,7 +21,7 @@ def a_record() -> RunRecord:
         metrics=Metrics(test_acc=0.9, test_loss=0.31, steps=3, epochs=0.003, seconds=2.5, images_per_sec=1234.5,
                         device="cpu", precision="float32"),
         report={"drawings": 8, "mnist_after": 0.99}, losses=[2.3, 1.1, float("nan")], train_accs=[0.1, 0.5, 0.6],
-        evals=[Eval(2, 0.8, 0.6, False), Eval(3, 0.9, 0.31, True)])
+        evals=[Eval(2, 0.8, 0.6, False), Eval(3, 0.9, 0.31, True)], lr_changes=[(2, 0.0005)])
 
 
 def test_a_record_survives_the_round_trip_through_json():
@@ -30,8 +30,8 @@ def test_a_record_survives_the_round_trip_through_json():
     assert again.status is Status.STOPPED and isinstance(again.evals[0], Eval) and again.evals[1].full
     assert np.isnan(again.losses[2])  # a diverged step's loss is kept, not dropped
     assert again.to_json() == record.to_json() and json.loads(record.to_json())["version"] == FORMAT_VERSION
-    assert (again.name, again.started, again.config, again.metrics, again.report) == (
-        record.name, record.started, record.config, record.metrics, record.report)
+    assert (again.name, again.started, again.config, again.metrics, again.report, again.lr_changes) == (
+        record.name, record.started, record.config, record.metrics, record.report, [(2, 0.0005)])
 
 
 def test_a_run_json_written_by_the_first_format_still_loads(tmp_path):

@@ -1,14 +1,16 @@
 import math
 import threading
+import time
 
 import numpy as np
 import pytest
 import torch
 
 from cnn.checkpoint import load_checkpoint
-from cnn.model import Net
-from cnn.train import ConfigError, evaluate, make_config, train
+from cnn.model import ModelConfig, Net
+from cnn.train import ConfigError, Control, evaluate, make_config, train
 from support.samples import tiny_train_config
+from support.waiting import wait_until
 
 
 def test_loss_falls_and_accuracy_rises_well_above_chance(mnist_small):
@@ -149,3 +151,130 @@ def test_a_stopped_run_keeps_its_filters_up_to_the_stop(mnist_small, tmp_path):
     train(tiny_train_config(), stop_at_15, stop, data=mnist_small, out=tmp_path / "model.pt")
     steps, _ = load_checkpoint(tmp_path / "model.pt").filter_history()
     assert steps == [0, 10, 15]
+
+
+def test_a_designed_network_trains_and_its_checkpoint_says_which_network_it_is(mnist_small, tmp_path):
+    network = ModelConfig(channels=(8, 16, 16), kernel_size=3, dense=0, dropout=0.1, batchnorm=True)
+    result = train(tiny_train_config(network=network), data=mnist_small, out=tmp_path / "model.pt")
+    assert result.status == "finished" and result.metrics.test_acc > 0.5  # chance is 0.1
+    saved = load_checkpoint(tmp_path / "model.pt")
+    assert saved.model.config == network and saved.train_config["network"] == network.to_dict()
+    steps, filters = saved.filter_history()
+    assert filters.shape == (len(steps), 8, 1, 3, 3)
+
+
+def test_the_network_setting_must_be_a_network():
+    with pytest.raises(ConfigError, match="network must be a ModelConfig"):
+        make_config("fast", network={"channels": [8]})
+
+
+def _train_in_thread(config, data, control, events):
+    """train() in a thread, so the test can pause, step and resume it; returns (thread, results)."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(train(config, events.append, data=data, control=control)))
+    thread.start()
+    return thread, results
+
+
+def test_a_paused_run_steps_one_batch_at_a_time_and_resumes_exactly_where_it_stopped(mnist_small):
+    config = tiny_train_config(max_steps=30, augment=True)  # augmentation draws from the run's generator too
+    torch.manual_seed(0)
+    plain = train(config, data=mnist_small)
+    control, events = Control(), []
+    control.pause()  # before the first step: paused from the start
+    torch.manual_seed(0)
+    thread, results = _train_in_thread(config, mnist_small, control, events)
+    assert wait_until(lambda: any(e.kind == "paused" for e in events))
+    time.sleep(0.3)
+    assert not [e for e in events if e.kind == "step"]  # paused: nothing trains
+    for expected in (1, 2):
+        control.step()
+        assert wait_until(lambda n=expected: [e.kind for e in events].count("paused") == n + 1)  # paused again after it
+        assert [e.step for e in events if e.kind == "step"] == list(range(1, expected + 1))
+    control.resume()
+    thread.join(120)
+    assert results[0].status == "finished" and [e.kind for e in events].count("resumed") == 1
+    for a, b in zip(plain.model.state_dict().values(), results[0].model.state_dict().values()):
+        assert torch.equal(a, b)  # bit for bit: the same batches, augmentations and dropout masks
+
+
+def test_stop_ends_a_paused_run(mnist_small):
+    control, events, stop = Control(), [], threading.Event()
+    control.pause()
+    results = []
+    thread = threading.Thread(target=lambda: results.append(
+        train(tiny_train_config(), events.append, stop, data=mnist_small, control=control)))
+    thread.start()
+    assert wait_until(lambda: any(e.kind == "paused" for e in events))
+    stop.set()
+    thread.join(30)
+    assert results[0].status == "stopped" and results[0].metrics.steps == 0
+
+
+@pytest.mark.parametrize("schedule, changed", [("constant", True), ("onecycle", False)])
+def test_a_new_learning_rate_takes_effect_at_the_next_step_with_the_constant_schedule(mnist_small, schedule,
+                                                                                       changed):
+    control, events, model, at_step_5 = Control(), [], Net(), []
+
+    def on_event(event):
+        if event.kind == "step" and event.step == 5:
+            at_step_5.append(model.fc1.weight.detach().clone())
+            control.set_lr(1e-9)  # about nothing: Adam moves each weight by about the rate a step
+        events.append(event)
+
+    train(tiny_train_config(max_steps=8, schedule=schedule), on_event, data=mnist_small, control=control, model=model)
+    assert [(e.step, e.lr) for e in events if e.kind == "lr"] == ([(5, 1e-9)] if changed else [])
+    moved = (model.fc1.weight.detach() - at_step_5[0]).abs().max().item()
+    assert (moved < 1e-7) is changed  # three steps at 1e-9, or at the schedule's rate (about 1e-4)
+    with pytest.raises(ConfigError, match="learning rate"):
+        control.set_lr(-1)
+
+
+class _CutOff(Exception):
+    """The server dying mid-run, as far as the trainer can tell."""
+
+
+def test_a_run_cut_off_after_an_epoch_resumes_from_its_checkpoint_to_the_same_weights(mnist_small, tmp_path):
+    config = tiny_train_config(epochs=2, batch_size=100, augment=True)  # 20 steps an epoch; dropout, augmentation
+    torch.manual_seed(0)
+    whole = train(config, data=mnist_small, out=tmp_path / "whole.pt")
+    assert load_checkpoint(tmp_path / "whole.pt").resume_state() is None  # an ended run keeps its file small
+
+    def cut_off_after_the_first_epoch(event):
+        if event.kind == "eval" and event.full_eval and event.step == 20:
+            raise _CutOff
+
+    torch.manual_seed(0)
+    with pytest.raises(_CutOff):
+        train(config, cut_off_after_the_first_epoch, data=mnist_small, out=tmp_path / "cut.pt")
+    saved = load_checkpoint(tmp_path / "cut.pt")
+    state = saved.resume_state()
+    assert state["step"] == 20 and state["history"][0] == [0, 10, 20]
+    events = []
+    resumed = train(config, events.append, data=mnist_small, out=tmp_path / "cut.pt", model=saved.model, resume=state)
+    assert events[0].kind == "start" and events[0].step == 20 and resumed.metrics.steps == 40
+    for a, b in zip(whole.model.state_dict().values(), resumed.model.state_dict().values()):
+        assert torch.equal(a, b)  # bit for bit, in float32 on this machine
+    assert load_checkpoint(tmp_path / "cut.pt").filter_history()[0] == load_checkpoint(tmp_path / "whole.pt") \
+        .filter_history()[0]
+
+
+@pytest.mark.parametrize("stop_after", [13, 20])  # mid-epoch, and at the end of the first of two epochs
+def test_a_stopped_run_resumes_from_the_stop_to_the_same_weights(mnist_small, tmp_path, stop_after):
+    config = tiny_train_config(epochs=2, batch_size=100, augment=True)  # 20 steps an epoch
+    torch.manual_seed(0)
+    whole = train(config, data=mnist_small)
+    stop = threading.Event()
+
+    def stop_there(event):
+        if event.kind == "step" and event.step == stop_after:
+            stop.set()
+
+    torch.manual_seed(0)
+    stopped = train(config, stop_there, stop, data=mnist_small, out=tmp_path / "model.pt")
+    assert stopped.status == "stopped" and stopped.metrics.steps == stop_after
+    saved = load_checkpoint(tmp_path / "model.pt")
+    resumed = train(config, data=mnist_small, model=saved.model, resume=saved.resume_state())
+    assert resumed.metrics.steps == 40
+    for a, b in zip(whole.model.state_dict().values(), resumed.model.state_dict().values()):
+        assert torch.equal(a, b)  # the rest in the same order, with the same augmentations and dropout

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cnn.record import Eval
-from ui.svg import Axis, Line, line_chart
+from ui.svg import Axis, Line, Marker, line_chart
 
 ACCENT = "#ff4b4b"
 MUTED = "#8a8fa3"
@@ -39,15 +39,16 @@ def _step_axis(n: int) -> Axis:
     return Axis("step", 0, max(n, 1))
 
 
-def loss_chart(losses: list[float]) -> str:
-    """The loss at every step and smoothed, on a log scale (SVG)."""
+def loss_chart(losses: list[float], lr_changes: list[tuple[int, float]] = ()) -> str:
+    """The loss at every step and smoothed, on a log scale (SVG), with a mark wherever the learning
+    rate was changed during the run."""
     steps, raw = np.arange(1, len(losses) + 1), np.asarray(losses, dtype=float)
     finite = raw[np.isfinite(raw) & (raw > 0)]
     low, high = (finite.min(), finite.max()) if len(finite) else (0.1, 1.0)
     y = Axis("cross-entropy (log scale)", 10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high)), log=True)
     return line_chart("Training loss", [Line("every step", steps, raw, LIGHT, 1),
                                         Line("smoothed", steps, smooth(losses), ACCENT, 2.5)],
-                      _step_axis(len(losses)), y)
+                      _step_axis(len(losses)), y, [Marker(step, f"lr {lr:g}") for step, lr in lr_changes])
 
 
 def accuracy_chart(train_accs: list[float], evals: list[Eval]) -> str:

@@ -21,6 +21,7 @@ PAGES = [
     Page("pages/3_Evaluate.py", "Evaluate", ":material/grid_on:", "See where the model goes wrong on the test set"),
     Page("pages/4_My_digits.py", "My digits", ":material/collections:", "Keep your drawings and fine-tune on them"),
     Page("pages/5_Photo.py", "Photo", ":material/photo_camera:", "Classify a photo of a handwritten digit"),
+    Page("pages/6_Compare.py", "Compare", ":material/compare_arrows:", "Lay runs side by side"),
 ]
 
 

@@ -7,14 +7,14 @@ from operator import attrgetter
 import numpy as np
 import streamlit as st
 
-from cnn.errors import StartError
+from cnn.errors import CheckpointError, StartError
 from cnn.finetune import HOLD_OUT_FROM, MIN_DRAWINGS, FineTune, finetune_config
 from cnn.job import Snapshot
 from cnn.my_digits import MyDigit, MyDigits, counts
 from cnn.runs import runs_root
 from ui import pictures, train_view, viz
 from ui.layout import steady_container
-from ui.state import model_choices, registry
+from ui.state import checkpoint, model_choices, registry
 
 PER_ROW = 8
 
@@ -104,9 +104,10 @@ def finetune_panel(kept: list[MyDigit]) -> None:
                  help=None if enough else f"Keep at least {MIN_DRAWINGS} drawings first."):
         tune = FineTune(choice.path, np.stack([k.image for k in kept]), np.array([k.label for k in kept]))
         try:
-            reg.start(finetune_config(), "finetune", tune)
+            # The run's config names the network it fine-tunes: the Draw page rebuilds the run in progress from it.
+            reg.start(finetune_config(network=checkpoint(choice.path).model.config), "finetune", tune)
             st.rerun()  # drawn again with the controls off while it runs
-        except StartError as e:
+        except (StartError, CheckpointError) as e:  # a run folder that cannot be written; a damaged saved run
             st.error(str(e))
     if running:
         with steady_container("my_digits_live"):

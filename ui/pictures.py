@@ -16,6 +16,8 @@ from PIL import Image
 
 from ui import viz
 
+FILTERS_WIDTH = 356  # pixels at most for conv1's filters: a row of 8 (sent about 180 px wide) shown twice as large
+
 
 def png_data_url(rgb: np.ndarray) -> str:
     """(H, W, 3) uint8 -> a data: URL holding it as a PNG."""
@@ -35,6 +37,16 @@ def inline_picture(rgb: np.ndarray, caption: str, alt: str, width: int | None = 
                 f'{escape(caption)}</figcaption></figure>', unsafe_allow_html=True)
 
 
-def filters(weights: np.ndarray, caption: str) -> None:
-    """The 32 conv1 filters (32, 1, 5, 5), sent at half size and doubled by the browser."""
-    inline_picture(viz.filter_grid(weights, scale=4), caption, alt="the 32 conv1 filters", width=356)
+def filters(weights: np.ndarray, caption: str, bound: float | None = None, when: str = "") -> None:
+    """conv1's filters (C, 1, k, k), sent small and enlarged by the browser: twice, up to
+    FILTERS_WIDTH px (more than 64 filters, a square grid over 8 a row, are enlarged less).
+    `bound` as viz.filter_grid's; `when` ends the alt text ("at step 200")."""
+    grid = viz.filter_grid(weights, bound=bound)
+    inline_picture(grid, caption, alt=f"conv1's {filter_words(weights)} {when}".strip(),
+                   width=min(2 * grid.shape[1], FILTERS_WIDTH))
+
+
+def filter_words(weights: np.ndarray) -> str:
+    """What conv1's weights (C, 1, k, k) hold, in words: "32 filters (5×5)", "1 filter (3×3)"."""
+    count, side = len(weights), weights.shape[-1]
+    return f"{count} filter{'' if count == 1 else 's'} ({side}×{side})"

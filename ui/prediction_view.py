@@ -11,9 +11,6 @@ from ui import charts, pictures, viz
 from ui.picker import pick_model
 from ui.state import ModelChoice
 
-MAP_COLUMNS = 8  # tiles per row in every layer's grid: 32 channels make 4 rows, 64 make 8
-LAYER_SCALE = {"conv1": 2, "pool1": 4, "conv2": 4, "pool2": 8}  # tiles about 56 px wide
-
 
 def verdict(probs: np.ndarray) -> st.delta_generator.DeltaGenerator:
     """The prediction and its bars; returns the place for a "not sure" note, filled once the
@@ -115,15 +112,18 @@ def _size(picture: np.ndarray) -> str:
 
 
 def layers(model: cnn.Net, analysis: cnn.Analysis) -> None:
+    """The maps of every conv and pool layer this model has (one to three blocks), and conv1's
+    filters. Not the dense layers (fc1, which a model may lack, and the logits): they are vectors."""
     st.subheader("Inside the network")
     st.caption("Each tile is one channel's activation for your drawing (bright: strong). "
                "Colours share one scale per layer, so a dark tile is a channel that barely fired.")
     columns = st.columns(2, gap="large")
-    for i, name in enumerate(cnn.SPATIAL_LAYERS):
+    for i, name in enumerate(model.config.spatial_layers):
         c, h, w = analysis.maps[name].shape
-        grid = viz.feature_grid(analysis.maps[name], MAP_COLUMNS, LAYER_SCALE[name])
         with columns[i % 2]:
-            pictures.inline_picture(grid, f"{name} · {c} × {h} × {w}", alt=f"{name} feature maps")
-    weights = model.conv1.weight.detach().float().cpu().numpy()  # (32, 1, 5, 5)
+            pictures.inline_picture(viz.feature_grid(analysis.maps[name]), f"{name} · {c} × {h} × {w}",
+                                    alt=f"{name} feature maps")
+    weights = model.conv1.weight.detach().float().cpu().numpy()  # (C, 1, k, k): (32, 1, 5, 5) in the tutorial's
+    count, _, side, _ = weights.shape
     with columns[0]:
-        pictures.filters(weights, "conv1 filters · 32 × 5 × 5 (red excites, blue inhibits)")
+        pictures.filters(weights, f"conv1 filters · {count} × {side} × {side} (red excites, blue inhibits)")

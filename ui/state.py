@@ -36,8 +36,8 @@ def checkpoint(path: Path) -> cnn.Checkpoint:
 
 
 @st.cache_resource(max_entries=2)
-def _live_model(name: str, version: int, _weights: dict) -> cnn.Net:
-    return model_from_weights(_weights)
+def _live_model(name: str, version: int, _weights: dict, _network: cnn.ModelConfig) -> cnn.Net:
+    return model_from_weights(_weights, _network)
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def load_choice(choice: ModelChoice) -> cnn.Net:
         return checkpoint(choice.path).model
     job = registry().current
     version, weights = job.latest_weights()
-    return _live_model(job.name, version, weights)
+    return _live_model(job.name, version, weights, job.config.network)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

@@ -7,11 +7,12 @@ import numpy as np
 import streamlit as st
 
 import cnn
+from cnn.errors import ConfigError, StartError
 from cnn.hardware import PRECISIONS, emulation_warning, native_bf16, resolve_device
-from cnn.job import Snapshot
+from cnn.job import Registry, Snapshot, TrainingJob
 from cnn.record import RunRecord, Status
 from cnn.runs import RunInfo, read_record
-from ui import charts, pictures, viz
+from ui import charts, pictures
 from ui.state import checkpoint, registry
 
 ENDINGS = {
@@ -59,7 +60,7 @@ def progress(s: Snapshot) -> None:
     fraction = m.steps / s.total_steps if s.total_steps else 0.0
     text = f"Step {m.steps:,} of {s.total_steps:,} · epoch {m.epochs:.2f} · {speed(s)}"
     if s.running:
-        text += f" · {duration(s.seconds_left)} left"
+        text += " · **paused**" if s.paused else f" · {duration(s.seconds_left)} left"
     st.progress(min(fraction, 1.0), text=f"**{s.name}** — {text}" if s.total_steps else s.message)
     if not s.running:
         show, title = ENDINGS.get(s.status, (st.info, s.status))
@@ -67,19 +68,63 @@ def progress(s: Snapshot) -> None:
         show(f"**{title}.** {s.message}{acc}")
 
 
+def run_controls(job: TrainingJob, column) -> None:
+    """Pause or Resume, and Step (one batch) while paused, in `column`; below them, with the constant
+    schedule, the learning rate from the next step on."""
+    pause, step = column.columns(2)
+    if pause.button("Resume" if job.pause_requested else "Pause", key="train_pause", width="stretch",
+                    help="Pause holds the run where it is (weights, optimizer, data order); Resume goes on "
+                         "exactly from there."):
+        (job.resume if job.pause_requested else job.pause)()
+        st.rerun()
+    if step.button("Step", key="train_step", width="stretch", disabled=not job.pause_requested,
+                   help="While paused: train exactly one batch and redraw everything."):
+        job.step()
+    if job.lr_can_change:
+        with column:
+            _lr_changer(job)
+
+
+def _lr_changer(job: TrainingJob) -> None:
+    with st.form("train_lr_form", border=False):
+        rate, apply = st.columns([2, 1], vertical_alignment="bottom")
+        lr = rate.number_input("Learning rate from the next step", min_value=1e-6, max_value=10.0, format="%.5f",
+                               value=float(job.config.lr), key="train_lr_now")
+        if apply.form_submit_button("Change", key="train_lr_change", width="stretch"):
+            try:
+                job.set_lr(lr)
+                st.toast(f"Learning rate {lr:g} from the next step: the loss curve marks where.")
+            except ConfigError as e:
+                st.error(str(e))
+
+
+def resume_button(reg: Registry, run: RunInfo) -> None:
+    """For a run cut off by its server stopping: continue it from its last epoch's checkpoint."""
+    if run.status is not Status.INTERRUPTED:
+        return
+    if st.button("Resume this run", key="train_resume_run",
+                 help="Continues from its last checkpoint (saved at the end of each epoch, and as it stopped), "
+                      "as if it had never stopped."):
+        try:
+            reg.resume(run)
+            st.rerun()
+        except StartError as e:
+            st.error(str(e))
+
+
 def curves(record: RunRecord) -> None:
     if not record.losses:
         st.caption("The charts appear with the first steps.")
         return
     left, right = st.columns(2)
-    left.markdown(charts.loss_chart(record.losses), unsafe_allow_html=True)  # SVG made by ui/svg.py
+    left.markdown(charts.loss_chart(record.losses, record.lr_changes), unsafe_allow_html=True)  # SVG: ui/svg.py
     right.markdown(charts.accuracy_chart(record.train_accs, record.evals), unsafe_allow_html=True)
 
 
 def filters(s: Snapshot) -> None:
     if s.filters is not None:
-        pictures.filters(s.filters, f"conv1: the 32 filters (5×5) at step {s.metrics.steps:,}. Red weights excite "
-                                    "a filter, blue ones inhibit it.")
+        pictures.filters(s.filters, f"conv1: the {pictures.filter_words(s.filters)} at step {s.metrics.steps:,}. "
+                                    "Red weights excite a filter, blue ones inhibit it.")
 
 
 def snapshot(s: Snapshot) -> None:
@@ -96,8 +141,10 @@ def ended(s: Snapshot, saved: Path) -> None:
         filters(s)
 
 
-def saved_run(run: RunInfo) -> None:
-    """A saved run's message and curves from its record, and its filters from its checkpoint."""
+def saved_run(run: RunInfo) -> RunRecord | None:
+    """A saved run's message and curves from its record, and its filters from its checkpoint.
+    Returns the record (None if it cannot be read)."""
+    record = None
     try:
         record = read_record(run.folder)
         st.caption(record.message)
@@ -106,6 +153,7 @@ def saved_run(run: RunInfo) -> None:
         st.error(f"This run's record cannot be read: {e}")
     if not filter_history(run.checkpoint, key="train_saved_filters"):
         st.caption("This run kept no filter history (runs trained by this version keep one).")
+    return record
 
 
 def filter_history(saved: Path, key: str) -> bool:
@@ -117,18 +165,18 @@ def filter_history(saved: Path, key: str) -> bool:
         return False
     if history is None:
         return False
-    steps, kept = history
+    steps, kept = history  # kept: (K, C, 1, k, k), conv1's filters at each of the K steps
     st.markdown("#### How the filters learned")
     # Keyed by the last step too: a history that grew (a run saved again) starts at its new end.
     step = st.select_slider("Step", steps, value=steps[-1], format_func=_step_label, key=f"{key}_{steps[-1]}",
-                            help="conv1's 32 filters as they were at the start and at each evaluation.")
+                            help=f"conv1's {pictures.filter_words(kept[0])} as they were at the start and at "
+                                 "each evaluation.")
     bound = float(np.abs(kept).max()) or 1.0  # one colour scale for every step: watch them strengthen
     for column, index, caption in zip(st.columns(2), (0, steps.index(step)), (
             "conv1 filters at the start: random", f"conv1 filters at step {step:,} of {steps[-1]:,}. Red weights "
             "excite a filter, blue ones inhibit it; one colour scale for both.")):
         with column:
-            pictures.inline_picture(viz.filter_grid(kept[index], scale=4, bound=bound), caption,
-                                    alt=f"conv1 filters at step {steps[index]}", width=356)
+            pictures.filters(kept[index], caption, bound=bound, when=f"at step {steps[index]}")
     return True
 
 

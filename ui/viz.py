@@ -12,6 +12,9 @@ from matplotlib import colormaps
 
 GAP = 2  # pixels between tiles
 GAP_COLOUR = (40, 40, 48)
+COLUMNS = 8  # tiles a row in a grid of channels or filters, up to 64 of them
+MAP_TILE = 56  # pixels a feature-map tile is drawn at: 28x28 maps at 2x, 14x14 at 4x, 7x7 at 8x, 3x3 at 19x
+FILTER_TILE = 20  # pixels a filter tile is sent at: 5x5 filters at 4x, 3x3 at 7x, 7x7 at 3x
 FOR, AGAINST = (255, 64, 48), (48, 140, 255)  # saliency colours: ink for the digit, ink against it
 
 
@@ -38,19 +41,35 @@ def tile(images: np.ndarray, columns: int | None = None, scale: int = 1) -> np.n
     return grid
 
 
-def feature_grid(maps: np.ndarray, columns: int | None = None, scale: int = 3) -> np.ndarray:
+def feature_grid(maps: np.ndarray, columns: int | None = None, scale: int | None = None) -> np.ndarray:
     """(C, H, W) activations -> a grid of C tiles. One colour scale for the whole layer, so
-    tiles compare: a dark tile is a channel that barely fired."""
+    tiles compare: a dark tile is a channel that barely fired. Default layout: grid_columns(C)
+    tiles a row, each about MAP_TILE px wide whatever the maps' size."""
+    columns, scale = columns or grid_columns(len(maps)), scale or _scale(maps, MAP_TILE)
     return tile(colourise(maps, "magma", lo=0.0), columns, scale)
 
 
-def filter_grid(weights: np.ndarray, columns: int = 8, scale: int = 8, bound: float | None = None) -> np.ndarray:
-    """(32, 1, 5, 5) or (32, 5, 5) conv1 weights -> a grid. Diverging colours centred on 0:
+def filter_grid(weights: np.ndarray, columns: int | None = None, scale: int | None = None,
+                bound: float | None = None) -> np.ndarray:
+    """(C, 1, k, k) or (C, k, k) conv1 weights -> a grid. Diverging colours centred on 0:
     red pixels excite the filter, blue ones inhibit it. `bound` (default: the largest weight)
-    is the weight shown at full colour: give pictures that must compare the same one."""
-    w = weights.reshape(weights.shape[0], *weights.shape[-2:])
+    is the weight shown at full colour: give pictures that must compare the same one.
+    Default layout: grid_columns(C) tiles a row, each about FILTER_TILE px whatever k is."""
+    w = weights.reshape(weights.shape[0], *weights.shape[-2:])  # (C, k, k)
     bound = bound or float(np.abs(w).max()) or 1.0
+    columns, scale = columns or grid_columns(len(w)), scale or _scale(w, FILTER_TILE)
     return tile(colourise(w, "RdBu_r", -bound, bound), columns, scale)
+
+
+def grid_columns(count: int) -> int:
+    """COLUMNS tiles a row (all of them, if fewer), up to COLUMNS² tiles; more make a square
+    grid, so 256 channels are 16 rows, not 32."""
+    return min(count, max(COLUMNS, math.ceil(math.sqrt(count))))
+
+
+def _scale(tiles: np.ndarray, pixels: int) -> int:
+    """How many times to enlarge (N, h, w) tiles so they are about `pixels` wide."""
+    return max(1, round(pixels / tiles.shape[-1]))
 
 
 def pixel_grid(image: np.ndarray, scale: int = 10) -> np.ndarray:

@@ -1,0 +1,31 @@
+"""Reading and driving pages in Streamlit's AppTest: what a page says, waiting for it to say
+something, and a training run small enough for a test."""
+from __future__ import annotations
+
+import time
+
+
+def texts(at) -> str:
+    """Everything the page says in words: markdown (not the SVG charts), notes, captions and the
+    progress bars' text."""
+    shown = [e.value for kind in ("markdown", "info", "warning", "error", "success", "caption")
+             for e in at.get(kind) if isinstance(e.value, str) and not e.value.startswith("<svg")]
+    return "\n".join(shown + [bar.proto.text for bar in at.get("progress")])
+
+
+def wait_for(at, condition, seconds: float = 90) -> None:
+    """Rerun the page until `condition(at)` holds (a run's progress reaches it through the reruns)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        at.run()
+        assert not at.exception
+        if condition(at):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out; page says:\n{texts(at)}")
+
+
+def set_tiny_run(at, epochs: int) -> None:
+    """The fast preset at batch 512: the 2,000 fixture images make 4 steps an epoch."""
+    at.select_slider(key="train_batch_fast").set_value(512)
+    at.number_input(key="train_epochs_fast").set_value(epochs)

@@ -20,6 +20,7 @@ What the package holds, module by module:
     job          a run in a child process, followed by the server; one run per server (Registry)
     evaluate     a model on the whole test set: confusion matrix, mistakes
     explain      why the model answered: saliency, and what each preparation step changes
+    adversarial  make the model say another digit: a small change within a bound
     doubt        when not to trust an answer
     my_digits    the user's kept drawings; finetune: training further on them
     atomic       whole-or-nothing file writes; errors: every error it reports (CnnError)

@@ -229,6 +229,7 @@ class TrainingJob:
         self._evals: list[Eval] = []
         self._filters: np.ndarray | None = None
         self._lr_changes: list[tuple[int, float]] = []
+        self._layers: list[tuple[int, dict]] = []
         self._paused = False
         self.pause_requested = False  # what the pages asked for (the child confirms it in the snapshot)
         if resume_from:
@@ -244,6 +245,7 @@ class TrainingJob:
         self._losses, self._accs = record.losses[:step], record.train_accs[:step]
         self._evals = [e for e in record.evals if e.step <= step]
         self._lr_changes = [c for c in record.lr_changes if c[0] < step]
+        self._layers = [entry for entry in record.layers if entry[0] <= step]
 
     def start(self) -> None:
         self._save_record()
@@ -292,7 +294,7 @@ class TrainingJob:
     def snapshot(self) -> Snapshot:
         with self._lock:
             curves = dict(losses=list(self._losses), train_accs=list(self._accs), evals=list(self._evals),
-                          lr_changes=list(self._lr_changes))
+                          lr_changes=list(self._lr_changes), layers=list(self._layers))
             return Snapshot(**{**vars(self._record), **curves}, total_steps=self._total_steps, filters=self._filters,
                             paused=self._paused)
 
@@ -378,6 +380,8 @@ class TrainingJob:
             self._paused = event.kind == "paused"
         if event.kind == "lr":
             self._lr_changes.append((event.step, event.lr))
+        if event.layers is not None and not (self._layers and self._layers[-1][0] == event.step):
+            self._layers.append((event.step, event.layers))  # once a step: a resumed run's start repeats one
 
     def _heartbeat(self) -> None:
         try:

@@ -42,6 +42,20 @@ class Eval(NamedTuple):
     full: bool  # on all 10,000 test images (at each epoch's end), or a quick subset
 
 
+class LayerStats(NamedTuple):
+    """One layer's weights at one moment of a run: how large they are, how large their last gradient
+    was, and how they are spread (counts in HIST_BINS equal bins over [-bound, bound], the same bins
+    for the whole run, so that the spread now compares with the spread at the start)."""
+
+    weight_norm: float
+    grad_norm: float  # of the last step's gradient (0 at the start: no step yet)
+    bound: float
+    counts: list[int]
+
+
+HIST_BINS = 40
+
+
 @dataclass(frozen=True)
 class Metrics:
     """A run's figures so far (or final), as the checkpoint, run.json and `--json` hold them."""
@@ -78,6 +92,8 @@ class RunRecord:
     train_accs: list[float] = field(default_factory=list)  # accuracy on each step's training batch
     evals: list[Eval] = field(default_factory=list)
     lr_changes: list[tuple[int, float]] = field(default_factory=list)  # (steps done, the learning rate after)
+    # (step, {layer: LayerStats}) at the start and at each evaluation: conv1.., fc1, logits.
+    layers: list[tuple[int, dict[str, LayerStats]]] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -85,7 +101,7 @@ class RunRecord:
             "status": str(self.status), "message": self.message, "config": self.config,
             "metrics": self.metrics.to_dict(), "report": self.report,
             "curves": {"losses": self.losses, "train_accs": self.train_accs, "evals": self.evals,
-                       "lr_changes": self.lr_changes},
+                       "lr_changes": self.lr_changes, "layers": self.layers},
         })
 
     @classmethod
@@ -106,6 +122,9 @@ class RunRecord:
                 train_accs=[float(v) for v in curves.get("train_accs", [])],
                 evals=[Eval(int(s), float(a), float(lo), bool(f)) for s, a, lo, f in curves.get("evals", [])],
                 lr_changes=[(int(s), float(lr)) for s, lr in curves.get("lr_changes", [])],
+                layers=[(int(step), {name: LayerStats(float(w), float(g), float(b), [int(c) for c in counts])
+                                     for name, (w, g, b, counts) in stats.items()})
+                        for step, stats in curves.get("layers", [])],
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise ValueError(f"run.json does not hold a run record ({type(e).__name__}: {e})") from e

@@ -28,7 +28,7 @@ from .data import Split, load_split
 from .errors import ConfigError, DataError, SaveError, is_int, is_number
 from .hardware import PRECISIONS, precision_name, resolve_device, resolve_precision
 from .model import KERNELS, ModelConfig, Net
-from .record import Metrics, Status
+from .record import HIST_BINS, LayerStats, Metrics, Status
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 SCHEDULES = ("constant", "onecycle")
@@ -149,6 +149,7 @@ class Event:
     device: str = ""  # at the start: where the run trains ("cpu", "cuda"...)
     precision: str = ""  # at the start: "float32" or "bfloat16" (autocast)
     lr: float | None = None  # "lr": the learning rate from this step on
+    layers: dict[str, LayerStats] | None = None  # "start" and "eval": each layer's weights and gradient
 
 
 class Control:
@@ -261,6 +262,8 @@ class _Run:
         self.generator = torch.Generator().manual_seed(config.seed)
         self.order: torch.Tensor | None = None  # an epoch's order of the training images, (N,)
         self.order_epoch = -1  # the epoch it is for
+        self.weighted_layers = [n for n in self.model.config.layers if not n.startswith("pool")]  # conv*, fc1, logits
+        self.hist_bounds: dict[str, float] = {}  # each layer's histogram range, set at the start
         self.steps_per_epoch = math.ceil(len(self.y) / config.batch_size)
         self.total = int(min(config.epochs * self.steps_per_epoch, config.max_steps or math.inf))
         self.eval_every = config.eval_every or max(1, self.total // 10)
@@ -277,7 +280,7 @@ class _Run:
     def execute(self) -> TrainResult:
         started = time.perf_counter()
         self.emit(Event("start", self.step, self.total, self.step / self.steps_per_epoch, device=self.device.type,
-                        precision=precision_name(self.amp_dtype)))
+                        precision=precision_name(self.amp_dtype), layers=self._layer_stats()))
         self._keep_filters()
         try:
             status, message = self._loop()
@@ -309,7 +312,7 @@ class _Run:
             elif self.step % self.eval_every == 0 and self.step < self.total:
                 acc_q, loss_q = evaluate(self.model, self.quick_test)
                 self._keep_filters()
-                self.emit(self._event("eval", test_acc=acc_q, test_loss=loss_q))
+                self.emit(self._event("eval", test_acc=acc_q, test_loss=loss_q, layers=self._layer_stats()))
         return Status.FINISHED, f"Finished {self.total} steps."
 
     def _wait_if_paused(self) -> None:
@@ -381,7 +384,21 @@ class _Run:
             except OSError as e:
                 raise SaveError(f"Could not save the checkpoint to {self.out}: {e.strerror or e}. Training "
                                 f"stopped at step {self.step}; the last checkpoint saved there is unchanged.") from e
-        self.emit(self._event("eval", test_acc=acc, test_loss=loss, full_eval=True))
+        self.emit(self._event("eval", test_acc=acc, test_loss=loss, full_eval=True, layers=self._layer_stats()))
+
+    def _layer_stats(self) -> dict[str, LayerStats]:
+        """Each weighted layer's weight norm, last gradient norm and weight histogram. The histogram's
+        range is set once, at three times the largest starting weight: trained weights rarely go past
+        it (those that do count in the end bins), and one range lets the start and now compare."""
+        stats = {}
+        for name in self.weighted_layers:
+            w = getattr(self.model, name).weight.detach().float()
+            bound = self.hist_bounds.setdefault(name, 3 * float(w.abs().max()) or 1.0)
+            grad = getattr(self.model, name).weight.grad
+            counts = torch.histc(w.clamp(-bound, bound), bins=HIST_BINS, min=-bound, max=bound)
+            stats[name] = LayerStats(float(w.norm()), float(grad.norm()) if grad is not None else 0.0, bound,
+                                     [int(c) for c in counts.tolist()])
+        return stats
 
     def _keep_filters(self) -> None:
         """Keep a copy of conv1's filters, for watching them form (once per step at most)."""
@@ -395,7 +412,7 @@ class _Run:
         for weights-only loading. The data order and augmentation come from self.generator, dropout
         from torch's global generator."""
         return {"optimizer": self.optimizer.state_dict(), "generator": self.generator.get_state(),
-                "order": self.order, "order_epoch": self.order_epoch,
+                "order": self.order, "order_epoch": self.order_epoch, "hist_bounds": self.hist_bounds,
                 "schedule": self.schedule.state_dict() if self.schedule else None,
                 "torch_rng": torch.get_rng_state(), "step": self.step, "images_seen": self.images_seen,
                 "train_seconds": self.train_seconds}
@@ -408,6 +425,7 @@ class _Run:
             self.schedule.load_state_dict(state["schedule"])
         self.generator.set_state(state["generator"])
         self.order, self.order_epoch = state["order"], state["order_epoch"]
+        self.hist_bounds = dict(state.get("hist_bounds", {}))
         torch.set_rng_state(state["torch_rng"])
         self.step, self.images_seen, self.train_seconds = state["step"], state["images_seen"], state["train_seconds"]
         steps, filters = state.get("history") or ([], [])

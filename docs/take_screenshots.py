@@ -9,9 +9,10 @@ trains it with the tutorial recipe, paused, stepped and its learning rate change
 headless Chromium shows. Then, with the server in the dark theme: Train while it trains, Draw and
 Evaluate (dark_*.png). `python -m docs.take_screenshots network` takes only the network's; `... compare` trains the fast
 recipe with 3x3 and with 5x5 kernels (through cnn.job, as the Train page does) and shows them on
-the Compare page (compare_runs.png).
+the Compare page (compare_runs.png); `... layers` shows a run's Layer by layer section.
 """
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -189,6 +190,17 @@ def compare_kernels(page, url: str) -> None:
     tall_shot(page, DOCS / "compare_runs.png", height=1000, below=page.get_by_role("heading", name="Compare runs"))
 
 
+def layers(page, url: str) -> None:
+    """A finished run of the fast recipe, its Layer by layer section open (train_layers.png)."""
+    train_in_background(make_config("fast"), "fast")
+    page.goto(f"{url}/Train")
+    page.get_by_text(re.compile(r"Saved runs \(1\)")).click()
+    page.get_by_text("Layer by layer").click()
+    page.locator('svg[aria-label="Gradient norm"]').wait_for()
+    page.mouse.move(0, 0)
+    tall_shot(page, DOCS / "train_layers.png", height=700, below=page.get_by_text("Layer by layer"))
+
+
 def train_in_background(config, label: str) -> str:
     """Train as the Train page does (a child process, a run folder with its record); the run's name."""
     registry = Registry()
@@ -202,6 +214,8 @@ def main():
         return only(network_and_controls)
     if sys.argv[1:] == ["compare"]:
         return only(compare_kernels)
+    if sys.argv[1:] == ["layers"]:
+        return only(layers)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport=WIDE)

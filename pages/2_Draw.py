@@ -3,7 +3,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import cnn
-from ui import my_digits_view, prediction_view
+from ui import fool_view, my_digits_view, prediction_view
 from ui.layout import page_setup
 from ui.picker import download, pick_model
 
@@ -45,5 +45,6 @@ elif model is not None:
     prediction_view.doubt_note(note, analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
     prediction_view.compare(choice, analysis.probs, prepared.image)
     prediction_view.why(model, prepared.image, analysis.probs, key="draw_why")
+    fool_view.fool(model, prepared.image, analysis.probs)
     prediction_view.preparation(model, prepared)
     prediction_view.layers(model, analysis)

@@ -146,6 +146,12 @@ def test_train_runs_a_tiny_run_and_shows_its_charts(app):
     app.select_slider(key="train_filters_8").set_value(0).run()
     assert any(c.startswith("conv1 filters at step 0 of 8.") for c in figures(app))
     assert app.select_slider(key="train_saved_filters_8").value == 8  # the saved run's own slider
+    assert not any("<svg" in e.value and "Gradient norm" in e.value for e in app.markdown)  # only when opened
+    app.session_state["train_layers"] = True  # open "Layer by layer"
+    app.run()
+    assert svg_charts(app).count("Gradient norm") == 1 and svg_charts(app).count("Weight norm") == 1
+    assert [t for t in svg_charts(app) if t.endswith(" weights")] == ["conv1 weights", "conv2 weights", "fc1 weights",
+                                                                       "logits weights"]
 
 
 def test_train_says_which_precision_and_device_a_run_uses_next_to_its_speed(app):
@@ -461,3 +467,17 @@ def test_an_interrupted_run_can_be_resumed_from_the_train_page(app, tmp_path):
     app.button(key="train_resume_run").click().run()
     wait_for(app, lambda at: "Finished." in texts(at))
     assert "Step 8 of 8" in texts(app)
+
+
+def test_draw_fool_it_makes_the_model_say_the_digit_picked(app):
+    show_drawing(app, drawing())
+    assert "The model now says" not in texts(app)  # collapsed: nothing computed
+    app.session_state["draw_fool_open"] = True
+    app.run()
+    assert not app.exception and len(app.get("vega_lite_chart")) == 2  # the drawing's bars and the changed one's
+    app.pills(key="draw_fool_target").set_value(3).run()
+    app.slider(key="draw_fool_bound").set_value(0.3).run()
+    assert not app.exception
+    assert "The model now says **3**" in texts(app)
+    assert {"Your digit", "Changed"} <= set(figures(app)) and any(f.startswith("The change: red adds ink")
+                                                                  for f in figures(app))

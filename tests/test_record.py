@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cnn.job import Snapshot
-from cnn.record import FORMAT_VERSION, Eval, Metrics, RunRecord, Status
+from cnn.record import FORMAT_VERSION, Eval, LayerStats, Metrics, RunRecord, Status
 from cnn.runs import RECORD, list_runs, read_record, write_record
 
 WRITTEN_BY_V1 = Path(__file__).parent / "data" / "run_written_by_v1.json"  # a fine-tuning run's run.json, as saved
@@ -21,7 +21,9 @@ def a_record() -> RunRecord:
         metrics=Metrics(test_acc=0.9, test_loss=0.31, steps=3, epochs=0.003, seconds=2.5, images_per_sec=1234.5,
                         device="cpu", precision="float32"),
         report={"drawings": 8, "mnist_after": 0.99}, losses=[2.3, 1.1, float("nan")], train_accs=[0.1, 0.5, 0.6],
-        evals=[Eval(2, 0.8, 0.6, False), Eval(3, 0.9, 0.31, True)], lr_changes=[(2, 0.0005)])
+        evals=[Eval(2, 0.8, 0.6, False), Eval(3, 0.9, 0.31, True)], lr_changes=[(2, 0.0005)],
+        layers=[(0, {"conv1": LayerStats(1.5, 0.0, 0.6, [0, 3, 5, 0])}),
+                (3, {"conv1": LayerStats(1.7, 0.02, 0.6, [1, 2, 4, 1])})])
 
 
 def test_a_record_survives_the_round_trip_through_json():
@@ -32,6 +34,7 @@ def test_a_record_survives_the_round_trip_through_json():
     assert again.to_json() == record.to_json() and json.loads(record.to_json())["version"] == FORMAT_VERSION
     assert (again.name, again.started, again.config, again.metrics, again.report, again.lr_changes) == (
         record.name, record.started, record.config, record.metrics, record.report, [(2, 0.0005)])
+    assert again.layers == record.layers and isinstance(again.layers[1][1]["conv1"], LayerStats)
 
 
 def test_a_run_json_written_by_the_first_format_still_loads(tmp_path):

@@ -278,3 +278,19 @@ def test_a_stopped_run_resumes_from_the_stop_to_the_same_weights(mnist_small, tm
     assert resumed.metrics.steps == 40
     for a, b in zip(whole.model.state_dict().values(), resumed.model.state_dict().values()):
         assert torch.equal(a, b)  # the rest in the same order, with the same augmentations and dropout
+
+
+def test_each_layer_s_weights_and_gradients_are_recorded_at_the_start_and_every_evaluation(mnist_small):
+    events, model = [], Net(ModelConfig(channels=(8, 16, 16), kernel_size=3, dense=32))
+    start = {n: getattr(model, n).weight.detach().clone() for n in ("conv1", "conv2", "conv3", "fc1", "logits")}
+    train(tiny_train_config(max_steps=20), events.append, data=mnist_small, model=model)
+    recorded = [(e.step, e.layers) for e in events if e.layers is not None]
+    assert [step for step, _ in recorded] == [0, 10, 20]  # the start, a quick evaluation, the final full one
+    first, last = recorded[0][1], recorded[-1][1]
+    assert list(first) == ["conv1", "conv2", "conv3", "fc1", "logits"]  # the weighted layers, in order
+    for name, w in start.items():
+        assert first[name].weight_norm == pytest.approx(float(w.norm()), rel=1e-5)  # independent: torch's norm
+        assert first[name].grad_norm == 0.0 and last[name].grad_norm > 0  # no step yet; then the last step's
+        assert sum(first[name].counts) == sum(last[name].counts) == w.numel()  # every weight counted once
+        assert first[name].bound == last[name].bound == pytest.approx(3 * float(w.abs().max()))
+        assert last[name].weight_norm == pytest.approx(float(getattr(model, name).weight.detach().norm()), rel=1e-5)

@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from cnn.record import Eval
+from cnn.record import HIST_BINS, Eval, LayerStats
 from ui.svg import Axis, Line, Marker, line_chart
 
 ACCENT = "#ff4b4b"
@@ -26,6 +26,8 @@ EMPTY = "rgba(128, 132, 149, 0.04)"  # no test image: barely off the background
 # On the sqrt scale a third of the most mistakes is 58% of the way to the darkest red, where white
 # numbers begin to read better than dark ones (both about 3.5:1).
 DARK_RED = 1 / 3
+# One colour per weighted layer, in order (conv1, conv2, conv3, fc1, logits): readable on both themes.
+LAYER_COLOURS = ("#ff4b4b", "#3d9df3", "#21c354", "#ffa421", "#a26bf7")
 GAP = 0.04  # between heatmap cells, as a share of a cell: the background shows through
 
 
@@ -127,3 +129,29 @@ def _confusion_data(confusion: np.ndarray, chosen: tuple[int, int] | None) -> pd
         "label": [str(c) if c else "" for c in confusion.ravel()],
         "chosen": [(t, p) == chosen for t, p in zip(true.ravel(), predicted.ravel())],
     })
+
+
+def layer_norm_chart(layers: list[tuple[int, dict[str, LayerStats]]], gradients: bool) -> str:
+    """Each layer's gradient norm (or weight norm) at the start and at every evaluation, log scale:
+    vanishing gradients sink towards the bottom, exploding ones shoot up (SVG)."""
+    field, title = ("grad_norm", "Gradient norm") if gradients else ("weight_norm", "Weight norm")
+    names = list(layers[0][1])
+    series = {n: [(step, getattr(stats[n], field)) for step, stats in layers if getattr(stats[n], field) > 0]
+              for n in names}
+    values = [v for points in series.values() for _, v in points] or [1.0]
+    y = Axis(f"{title.lower()} (log scale)", 10.0 ** np.floor(np.log10(min(values))),
+             10.0 ** np.ceil(np.log10(max(values))), log=True)
+    lines = [Line(n, *np.array(points).T, colour, 2, dots=True, tip=n + ", step {x:,.0f}: {y:.3g}")
+             for (n, points), colour in zip(series.items(), LAYER_COLOURS) if points]
+    return line_chart(title, lines, _step_axis(max(step for step, _ in layers)), y)
+
+
+def weight_histogram(name: str, start: LayerStats, now: LayerStats, step: int) -> str:
+    """A layer's weights now against at the start: the share of weights in each bin (SVG)."""
+    centres = np.linspace(-now.bound, now.bound, HIST_BINS + 1)
+    centres = (centres[:-1] + centres[1:]) / 2
+    shares = [np.asarray(s.counts, float) / max(sum(s.counts), 1) for s in (start, now)]
+    y = Axis("share of weights", 0.0, max(float(max(s.max() for s in shares)), 1e-3), percent=True)
+    return line_chart(f"{name} weights", [Line("at the start", centres, shares[0], LIGHT, 2),
+                                          Line(f"at step {step:,}", centres, shares[1], ACCENT, 2)],
+                      Axis("weight", -now.bound, now.bound), y)

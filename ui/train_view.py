@@ -112,6 +112,27 @@ def resume_button(reg: Registry, run: RunInfo) -> None:
             st.error(str(e))
 
 
+def layer_by_layer(record: RunRecord, key: str) -> None:
+    """Gradient and weight norms per layer over the run, and each layer's weights now against at the
+    start, in an expander computed only while open."""
+    if not record.layers:
+        return
+    with st.expander("Layer by layer: gradients, weights and how they spread", key=key, on_change="rerun") as section:
+        if not section.open:
+            return
+        st.caption("Recorded at the start and at every evaluation. Gradients that shrink towards 0 layer after "
+                   "layer are vanishing; ones that shoot up are exploding. The histograms show how far training "
+                   "has moved each layer's weights from their random start.")
+        left, right = st.columns(2)
+        left.markdown(charts.layer_norm_chart(record.layers, gradients=True), unsafe_allow_html=True)
+        right.markdown(charts.layer_norm_chart(record.layers, gradients=False), unsafe_allow_html=True)
+        start, (step, now) = record.layers[0][1], record.layers[-1]
+        columns = st.columns(2)  # two a row: four or five side by side are too small to read
+        for i, name in enumerate(now):
+            columns[i % 2].markdown(charts.weight_histogram(name, start[name], now[name], step),
+                                    unsafe_allow_html=True)
+
+
 def curves(record: RunRecord) -> None:
     if not record.losses:
         st.caption("The charts appear with the first steps.")
@@ -131,6 +152,7 @@ def snapshot(s: Snapshot) -> None:
     progress(s)
     curves(s)
     filters(s)
+    layer_by_layer(s, key="train_live_layers")
 
 
 def ended(s: Snapshot, saved: Path) -> None:
@@ -139,6 +161,7 @@ def ended(s: Snapshot, saved: Path) -> None:
     curves(s)
     if not filter_history(saved, key="train_filters"):
         filters(s)
+    layer_by_layer(s, key="train_layers")
 
 
 def saved_run(run: RunInfo) -> RunRecord | None:
@@ -153,6 +176,8 @@ def saved_run(run: RunInfo) -> RunRecord | None:
         st.error(f"This run's record cannot be read: {e}")
     if not filter_history(run.checkpoint, key="train_saved_filters"):
         st.caption("This run kept no filter history (runs trained by this version keep one).")
+    if record is not None:
+        layer_by_layer(record, key="train_saved_layers")
     return record
 
 

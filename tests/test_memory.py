@@ -10,7 +10,11 @@ from support import drawn_digits
 from support.samples import FIXTURE, tiny_job_config
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
-ALLOWED_GROWTH_MB = 25
+# The allocator's pools alone move RSS by 20-30 MB over a few hundred Draw predictions, before and after
+# the network-design release alike (measured: +9, +26, +21, +30 MB after 100..400 predictions, no trend).
+# What this guards against is larger: keeping each drawing's canvas (313 KB) would add 47 MB over 150.
+ALLOWED_GROWTH_MB = 40
+RUNS_SPREAD_MB = 25  # runs one after another: a run's kept globals once cost 12-25 MB each
 
 
 def rss_mb() -> float:
@@ -48,4 +52,4 @@ def test_runs_one_after_another_do_not_grow_memory(tmp_path):
         job.join(90)
         assert job.snapshot().status == "finished"
         sizes.append(rss_mb())
-    assert np.ptp(sizes[1:]) < ALLOWED_GROWTH_MB  # after the first run, which loads what every run needs
+    assert np.ptp(sizes[1:]) < RUNS_SPREAD_MB  # after the first run, which loads what every run needs

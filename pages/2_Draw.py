@@ -3,7 +3,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import cnn
-from ui import fool_view, my_digits_view, prediction_view
+from ui import compute_view, fool_view, my_digits_view, prediction_view
 from ui.layout import page_setup
 from ui.picker import download, pick_model
 
@@ -48,3 +48,4 @@ elif model is not None:
     fool_view.fool(model, prepared.image, analysis.probs)
     prediction_view.preparation(model, prepared)
     prediction_view.layers(model, analysis)
+    compute_view.calculator(model, prepared.image, analysis)

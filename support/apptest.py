@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
+from support.samples import stroke_canvas
+
 
 def texts(at) -> str:
     """Everything the page says in words: markdown (not the SVG charts), notes, captions and the
@@ -29,3 +33,17 @@ def set_tiny_run(at, epochs: int) -> None:
     """The fast preset at batch 512: the 2,000 fixture images make 4 steps an epoch."""
     at.select_slider(key="train_batch_fast").set_value(512)
     at.number_input(key="train_epochs_fast").set_value(epochs)
+
+
+def drawing() -> np.ndarray:
+    """A '7' as the canvas returns it: (280, 280, 4) RGBA, white strokes on opaque black."""
+    grey = (stroke_canvas(box=(50, 70, 230, 210), width=20) * 255).astype(np.uint8)
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+def show_drawing(app, image):
+    app.switch_page("pages/2_Draw.py").run()
+    app.session_state["draw_image"] = image
+    app.run()
+    assert not app.exception
+    return texts(app)

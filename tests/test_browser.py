@@ -249,6 +249,28 @@ def test_compare_two_models_on_the_same_drawing(server, page):
     expect(page.locator("p", has_text=re.compile(r"^Prediction: 0 \("))).to_have_count(2)  # one per model
 
 
+def test_a_click_on_a_feature_map_works_out_that_value_and_play_slides_the_kernel(server, page):
+    page.goto(f"{server}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    stroke(page, ZERO)
+    page.get_by_text("Prediction: 0 (").wait_for()
+    page.get_by_text("One number, computed").click()
+    section = page.locator(".st-key-draw_calc_open")
+    section.get_by_text("The network's own value here").wait_for()
+    cell = section.locator('path[aria-roledescription="rect mark"][aria-label^="col: 20; row: 3;"]')
+    cell.click()
+    section.get_by_text("channel 10, at (3, 20)").wait_for()  # the bundled model's conv1 fires most on 10
+    for name, value in (("Row", "3"), ("Column", "20")):  # the sliders follow the click
+        expect(section.get_by_role("slider", name=name)).to_have_value(value)
+    section.get_by_role("button", name="Play").click()
+    window = section.locator("svg#slide1 g.rows")
+    window.first.wait_for()
+    at = [window.first.evaluate("g => getComputedStyle(g).transform")]
+    time.sleep(1.5)  # 50 positions a second: the window moves down a row every 0.56 s
+    at.append(window.first.evaluate("g => getComputedStyle(g).transform"))
+    assert at[0] != at[1], at
+
+
 def test_a_shared_train_link_opens_with_its_settings_and_the_address_follows_changes(server, page):
     page.goto(f"{server}/Train?preset=tutorial&lr=0.05&batch=100&net=16,32&kernel=3&dense=128&bn=1")
     page.get_by_text("Network: custom").wait_for()

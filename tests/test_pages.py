@@ -3,13 +3,11 @@ import io
 import json
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 import cnn
 from cnn import hardware
@@ -19,24 +17,11 @@ from cnn.record import RunRecord, Status
 from cnn.runs import write_record
 from cnn.train import train
 from support import drawn_digits
-from support.apptest import set_tiny_run, texts, wait_for
+from support.apptest import drawing, set_tiny_run, show_drawing, texts, wait_for
 from support.faults import full_disk, read_only
 from support.photos import photo_of
 from support.samples import FIXTURE, stroke_canvas, tiny_job_config
 from ui.state import registry
-
-TIMEOUT = 60  # torch imports slowly
-APP = Path(__file__).resolve().parents[1] / "app.py"
-
-
-@pytest.fixture
-def app(monkeypatch, tmp_path):
-    monkeypatch.setenv("CNN_DATA_DIR", str(FIXTURE))
-    monkeypatch.setenv("CNN_RUNS_DIR", str(tmp_path / "runs"))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def svg_charts(at) -> list[str]:
@@ -47,12 +32,6 @@ def svg_charts(at) -> list[str]:
 def figures(at) -> list[str]:
     """The captions of the pictures shown inline (ui/pictures.py), in page order."""
     return [c for e in at.markdown for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", e.value)]
-
-
-def drawing() -> np.ndarray:
-    """A '7' as the canvas returns it: (280, 280, 4) RGBA, white strokes on opaque black."""
-    grey = (stroke_canvas(box=(50, 70, 230, 210), width=20) * 255).astype(np.uint8)
-    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
 
 
 def test_home_shows_the_network_and_the_active_model(app):
@@ -81,14 +60,6 @@ def test_draw_shows_prediction_bars_and_feature_maps(app):
 def rgba(ink: np.ndarray) -> np.ndarray:
     grey = (ink * 255).astype(np.uint8)
     return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
-
-
-def show_drawing(app, image):
-    app.switch_page("pages/2_Draw.py").run()
-    app.session_state["draw_image"] = image
-    app.run()
-    assert not app.exception
-    return texts(app)
 
 
 def test_a_dot_gets_a_not_sure_note(app):

@@ -1,0 +1,95 @@
+"""One number, computed, on the Draw page (AppTest): the arithmetic it writes out ends at the value the
+network itself gave, for every kind of layer; nothing is computed while the section is closed; the
+slide plays at the speed chosen."""
+import re
+
+import numpy as np
+import pytest
+
+import cnn
+from support.apptest import drawing, show_drawing, texts
+from ui.slide import Slide, slide_svg
+
+# The end of the sum written out: its result (after the ReLU, if any), then the network's value, then ✓ or ✗.
+EQUATION = re.compile(r"[→=] \*\*(-?[\d.]+)\*\*\. The network's own value here: \*\*(-?[\d.]+)\*\* ([✓✗])")
+
+
+def open_calculator(app, layer: str | None = None):
+    app.session_state["draw_calc_open"] = True
+    if layer:
+        app.session_state["draw_calc_layer"] = layer
+    app.run()
+    assert not app.exception
+    return texts(app)
+
+
+def analysis():
+    return cnn.analyze(cnn.load_model(), cnn.prepare(drawing()).image)
+
+
+def test_closed_it_computes_nothing(app):
+    shown = show_drawing(app, drawing())
+    assert "The network's own value here" not in shown
+    assert "draw_calc_channel_conv1" not in app.session_state  # the first layer's picker: never drawn
+
+
+@pytest.mark.parametrize("layer", ["conv1", "conv2"])
+def test_a_conv_value_is_worked_out_to_the_maps_own_at_the_strongest_place_and_any_other(app, layer):
+    show_drawing(app, drawing())
+    shown = open_calculator(app, layer)
+    maps = analysis().maps[layer]
+    channel, row, col = np.unravel_index(maps.argmax(), maps.shape)  # the default: where the layer fired most
+    assert f"**{layer}, channel {channel}, at ({row}, {col})**" in shown
+    value, network, mark = EQUATION.search(shown).groups()
+    assert mark == "✓" and value == network == f"{maps[channel, row, col]:.3f}"
+
+    app.slider(key=f"draw_calc_channel_{layer}").set_value(3).run()
+    app.slider(key=f"draw_calc_row_{layer}").set_value(0).run()
+    shown = texts(app)
+    assert f"**{layer}, channel 3, at (0, {col})**" in shown
+    assert EQUATION.search(shown).group(2) == f"{maps[3, 0, col]:.3f}"
+    if layer == "conv2":  # the 32 pool1 maps it reads: the three that add most, and every channel's bar
+        assert shown.count("pool1 channel") >= 3 and len(app.get("vega_lite_chart")) >= 3
+
+
+def test_a_pool_value_is_the_largest_of_its_window(app):
+    show_drawing(app, drawing())
+    shown = open_calculator(app, "pool2")
+    maps = analysis().maps
+    channel, row, col = np.unravel_index(maps["pool2"].argmax(), maps["pool2"].shape)
+    window = maps["conv2"][channel, 2 * row:2 * row + 2, 2 * col:2 * col + 2]
+    assert f"keeps the largest of the 2×2 values of conv2 at rows {2 * row}–{2 * row + 1}" in shown
+    assert f"**{window.max():.3f}**" in shown
+
+
+@pytest.mark.parametrize("layer", ["fc1", "logits"])
+def test_a_dense_value_adds_up_its_inputs(app, layer):
+    show_drawing(app, drawing())
+    shown = open_calculator(app, layer)
+    values = analysis().maps[layer][:, 0, 0]
+    value, network, mark = EQUATION.search(shown).groups()
+    assert mark == "✓" and value == network == f"{values.max():.3f}"
+    assert ("digit 7's logit" if layer == "logits" else f"fc1 unit {values.argmax()}") in shown
+
+
+def test_play_slides_the_kernel_at_the_speed_chosen(app):
+    show_drawing(app, drawing())
+    open_calculator(app, "conv2")
+    assert "<svg id=\"slide" not in texts(app)
+    app.select_slider(key="draw_calc_speed").set_value(25)
+    app.button(key="draw_calc_play").click().run()
+    svg = next(m.value for m in app.markdown if m.value.startswith('<svg id="slide1"'))
+    assert "steps(14, jump-none) 14 forwards" in svg and "slide1-rows 7.840s" in svg  # 196 positions at 25/s
+    app.button(key="draw_calc_play").click().run()  # again: a new element, so the browser replays it
+    assert any(m.value.startswith('<svg id="slide2"') for m in app.markdown)
+
+
+@pytest.mark.parametrize("n, kernel", [(28, 5), (14, 3), (7, 7)])
+def test_the_slide_ends_on_the_last_position_with_the_window_the_kernels_size(n, kernel):
+    picture = np.zeros((n, n, 3), np.uint8)
+    svg = slide_svg(Slide(picture, picture, kernel, per_second=n))  # a row a second
+    cell = 252 / n
+    assert f"slide0-rows {n:.3f}s steps({n}, jump-none) forwards" in svg
+    assert f"slide0-cols 1.000s steps({n}, jump-none) {n} forwards" in svg
+    assert svg.count(f"translateY({(n - 1) * cell:.2f}px)") == 1  # the last row, not past it
+    assert f'width="{kernel * cell - 2:.1f}"' in svg  # the window: kernel x kernel cells

@@ -20,6 +20,8 @@ What the package holds, module by module:
     job          a run in a child process, followed by the server; one run per server (Registry)
     evaluate     a model on the whole test set: confusion matrix, mistakes
     explain      why the model answered: saliency, and what each preparation step changes
+    compute      one activation worked out from the weights: a conv's window x kernel, a pool, a dense sum
+    filters      what each filter looks for: receptive fields, favourite test patches, synthesised inputs
     adversarial  make the model say another digit: a small change within a bound
     doubt        when not to trust an answer
     my_digits    the user's kept drawings; finetune: training further on them

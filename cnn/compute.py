@@ -122,7 +122,7 @@ class DenseSum:
 
 def conv_sum(model: Net, image: np.ndarray, layer: str, channel: int, row: int, col: int) -> ConvSum:
     """The arithmetic of conv{i}'s `channel` at (row, col) for one (28, 28) image in [0, 1]."""
-    block = _block(model, layer, "conv")
+    block = model.config.block_of(layer, "conv")
     source = "input" if block == 1 else f"pool{block - 1}"
     maps = _maps(model, image)
     below = maps[source]  # (C_in, H, W)
@@ -137,7 +137,7 @@ def conv_sum(model: Net, image: np.ndarray, layer: str, channel: int, row: int, 
 
 def pool_pick(model: Net, image: np.ndarray, layer: str, channel: int, row: int, col: int) -> PoolPick:
     """Which value of conv{i}'s 2x2 window pool{i}'s `channel` keeps at (row, col)."""
-    block = _block(model, layer, "pool")
+    block = model.config.block_of(layer, "pool")
     maps = _maps(model, image)
     _check_position(maps[layer], channel, row, col, layer)
     conv = maps[f"conv{block}"][channel]
@@ -155,12 +155,6 @@ def dense_sum(model: Net, image: np.ndarray, layer: str, unit: int) -> DenseSum:
     below = _maps(model, image)[source]  # dropout does nothing in eval mode
     return DenseSum(layer, unit, source, below.shape, below.reshape(-1), _numpy(linear.weight[unit]),
                     float(linear.bias.detach()[unit]), relu=layer == "fc1")
-
-
-def _block(model: Net, layer: str, kind: str) -> int:
-    if not (layer.startswith(kind) and layer in model.config.spatial_layers):
-        raise ValueError(f"{layer!r} is not a {kind} layer of this network ({', '.join(model.config.spatial_layers)})")
-    return int(layer[len(kind):])
 
 
 def _maps(model: Net, image: np.ndarray) -> dict[str, np.ndarray]:

@@ -96,6 +96,13 @@ class ModelConfig:
         """The layers whose activations are maps (C, H, W) rather than vectors."""
         return tuple(name for name in self.layers if name.startswith(("conv", "pool")))
 
+    def block_of(self, layer: str, kind: str = "conv") -> int:
+        """i for this network's layer "{kind}{i}" (kind "conv" or "pool"); ValueError for any other layer."""
+        names = [name for name in self.spatial_layers if name.startswith(kind)]
+        if layer not in names:
+            raise ValueError(f"{layer!r} is not one of this network's {kind} layers ({', '.join(names)})")
+        return int(layer[len(kind):])
+
 
 LAYERS = ModelConfig().layers  # the tutorial network's
 

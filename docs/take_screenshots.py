@@ -9,7 +9,8 @@ trains it with the tutorial recipe, paused, stepped and its learning rate change
 headless Chromium shows. Then, with the server in the dark theme: Train while it trains, Draw and
 Evaluate (dark_*.png). `python -m docs.take_screenshots network` takes only the network's; `... compare` trains the fast
 recipe with 3x3 and with 5x5 kernels (through cnn.job, as the Train page does) and shows them on
-the Compare page (compare_runs.png); `... layers` shows a run's Layer by layer section.
+the Compare page (compare_runs.png); `... layers` shows a run's Layer by layer section; `... draw`
+takes Draw and each of its tabs with the bundled model (needs the full test set for the filters tab).
 """
 import os
 import re
@@ -74,15 +75,32 @@ def filter_history(page) -> None:
     page.set_viewport_size(WIDE)
 
 
+# Draw's tabs under the answer: (label, text that says it is done, file, height in px)
+DRAW_TABS = [("Why this digit", "Why a 4", "draw_why.png", 420),
+             ("What the model sees", "Naive: the whole canvas", "draw_steps.png", 330),
+             ("One number, computed", "(50 a second)", "draw_compute.png", 1400),
+             ("What each filter looks for", "Every conv2 channel", "draw_filters.png", 1500),
+             ("Fool it", "The model now says", "draw_fool.png", 640)]
+
+
 def draw(page, url: str) -> None:
+    """A small 4 in the canvas's corner: the page as it opens (Inside the network), then each other tab."""
     page.goto(f"{url}/Draw")
     page.locator("canvas.upper-canvas").wait_for()
     for points in SMALL_FOUR:
         stroke(page, points)
     page.get_by_text("Prediction:").wait_for()
-    page.get_by_role("heading", name="Inside the network").wait_for()
-    top_and_sections(page, DOCS / "draw.png", [("Why this digit", "What the model sees", "draw_why.png"),
-                                               ("What the model sees", "Inside the network", "draw_steps.png")])
+    page.get_by_text("conv2 · 64 × 14 × 14").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=DOCS / "draw.png")
+    for label, done, name, height in DRAW_TABS:
+        page.get_by_role("tab", name=label).click()
+        if label == "One number, computed":  # the slide, two seconds in
+            page.get_by_role("button", name="Play").click()
+            page.wait_for_timeout(2000)
+        page.get_by_text(done).first.wait_for()
+        page.mouse.move(0, 0)
+        tall_shot(page, DOCS / name, height=height, below=page.get_by_role("tablist"))
 
 
 def keep_and_finetune(page, url: str) -> None:
@@ -98,7 +116,7 @@ def keep_and_finetune(page, url: str) -> None:
     page.get_by_text("Compare with a second model").click()
     page.get_by_label("Second model", exact=True).click()
     page.get_by_role("option", name="fast-").first.click()
-    page.get_by_role("heading", name="Why this digit").wait_for()
+    page.get_by_text("conv2 · 64 × 14 × 14").wait_for()
     tall_shot(page, DOCS / "compare.png", below=page.get_by_text("Compare with a second model"), height=480)
     page.goto(f"{url}/My_digits")
     page.get_by_role("button", name="Fine-tune").click()
@@ -143,7 +161,7 @@ def dark_theme(page, url: str) -> None:
     page.locator("canvas.upper-canvas").wait_for()
     for points in SMALL_FOUR:
         stroke(page, points)
-    page.get_by_role("heading", name="Inside the network").wait_for()
+    page.get_by_text("conv2 · 64 × 14 × 14").wait_for()
     tall_shot(page, DOCS / "dark_draw.png", height=1000)
     page.goto(f"{url}/Evaluate")
     page.get_by_text("Most confused").wait_for()
@@ -216,6 +234,8 @@ def main():
         return only(compare_kernels)
     if sys.argv[1:] == ["layers"]:
         return only(layers)
+    if sys.argv[1:] == ["draw"]:
+        return only(draw)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport=WIDE)

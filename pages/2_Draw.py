@@ -3,9 +3,11 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import cnn
-from ui import compute_view, fool_view, my_digits_view, prediction_view
-from ui.layout import page_setup
+from ui import compute_view, filters_view, fool_view, my_digits_view, prediction_view
+from ui.layout import lazy_tabs, page_setup
 from ui.picker import download, pick_model
+
+SECTION = "draw_section"  # the open tab below the answer
 
 page_setup("Draw")
 st.title("Draw a digit")
@@ -44,8 +46,11 @@ elif model is not None:
         prediction_view.model_input(prepared.image)
     prediction_view.doubt_note(note, analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
     prediction_view.compare(choice, analysis.probs, prepared.image)
-    prediction_view.why(model, prepared.image, analysis.probs, key="draw_why")
-    fool_view.fool(model, prepared.image, analysis.probs)
-    prediction_view.preparation(model, prepared)
-    prediction_view.layers(model, analysis)
-    compute_view.calculator(model, prepared.image, analysis)
+    lazy_tabs({  # under the answer, computed only when opened: the first screen stays the answer
+        "Inside the network": lambda: prediction_view.layers(model, analysis),
+        "Why this digit": lambda: prediction_view.why(model, prepared.image, analysis.probs, key="draw_why"),
+        "What the model sees": lambda: prediction_view.preparation(model, prepared),
+        "One number, computed": lambda: compute_view.calculator(model, prepared.image, analysis),
+        "What each filter looks for": lambda: filters_view.looks_for(choice, model, prepared.image, analysis),
+        "Fool it": lambda: fool_view.fool(model, prepared.image, analysis.probs),
+    }, key=SECTION, default="Inside the network")

@@ -31,4 +31,5 @@ with verdict_col:
     prediction_view.verdict(analysis.probs)
 with input_col:
     prediction_view.model_input(prepared.image)
+st.subheader("What the model sees")
 prediction_view.preparation(model, prepared)

@@ -47,3 +47,11 @@ def show_drawing(app, image):
     app.run()
     assert not app.exception
     return texts(app)
+
+
+def open_tab(app, label: str) -> str:
+    """Open one of Draw's tabs under the answer (only the open one is computed); what the page says."""
+    app.session_state["draw_section"] = label
+    app.run()
+    assert not app.exception
+    return texts(app)

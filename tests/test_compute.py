@@ -107,8 +107,8 @@ def test_dense_inputs_are_named_where_they_come_from(bundled_model, image):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda m, x: conv_sum(m, x, "conv3", 0, 0, 0), "not a conv layer"),
-    (lambda m, x: conv_sum(m, x, "pool1", 0, 0, 0), "not a conv layer"),
+    (lambda m, x: conv_sum(m, x, "conv3", 0, 0, 0), "not one of this network.s conv layers"),
+    (lambda m, x: conv_sum(m, x, "pool1", 0, 0, 0), "not one of this network.s conv layers"),
     (lambda m, x: conv_sum(m, x, "conv2", 64, 0, 0), "channels 0-63"),
     (lambda m, x: pool_pick(m, x, "pool2", 0, 7, 0), r"positions \(0-6, 0-6\)"),
     (lambda m, x: dense_sum(m, x, "logits", 10), "units 0 to 9"),

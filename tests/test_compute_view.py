@@ -7,27 +7,23 @@ import numpy as np
 import pytest
 
 import cnn
-from support.apptest import drawing, show_drawing, texts
+from support.apptest import drawing, open_tab, show_drawing, texts
 from ui.slide import Slide, slide_svg
 
 # The end of the sum written out: its result (after the ReLU, if any), then the network's value, then ✓ or ✗.
 EQUATION = re.compile(r"[→=] \*\*(-?[\d.]+)\*\*\. The network's own value here: \*\*(-?[\d.]+)\*\* ([✓✗])")
 
 
-def open_calculator(app, layer: str | None = None):
-    app.session_state["draw_calc_open"] = True
-    if layer:
-        app.session_state["draw_calc_layer"] = layer
-    app.run()
-    assert not app.exception
-    return texts(app)
+def open_calculator(app, layer: str):
+    app.session_state["draw_calc_layer"] = layer
+    return open_tab(app, "One number, computed")
 
 
 def analysis():
     return cnn.analyze(cnn.load_model(), cnn.prepare(drawing()).image)
 
 
-def test_closed_it_computes_nothing(app):
+def test_its_tab_closed_it_computes_nothing(app):
     shown = show_drawing(app, drawing())
     assert "The network's own value here" not in shown
     assert "draw_calc_channel_conv1" not in app.session_state  # the first layer's picker: never drawn

@@ -17,7 +17,7 @@ from cnn.record import RunRecord, Status
 from cnn.runs import write_record
 from cnn.train import train
 from support import drawn_digits
-from support.apptest import drawing, set_tiny_run, show_drawing, texts, wait_for
+from support.apptest import drawing, open_tab, set_tiny_run, show_drawing, texts, wait_for
 from support.faults import full_disk, read_only
 from support.photos import photo_of
 from support.samples import FIXTURE, stroke_canvas, tiny_job_config
@@ -55,6 +55,7 @@ def test_draw_shows_prediction_bars_and_feature_maps(app):
     assert set(figures(app)[-5:]) == {"conv1 · 32 × 28 × 28", "pool1 · 32 × 14 × 14", "conv2 · 64 × 14 × 14",
                                      "pool2 · 64 × 7 × 7", "conv1 filters · 32 × 5 × 5 (red excites, blue inhibits)"}
     assert figures(app)[0].startswith("28×28: cropped")
+    assert not any(f.startswith("Why a 7") for f in figures(app))  # the other tabs: not computed until opened
 
 
 def rgba(ink: np.ndarray) -> np.ndarray:
@@ -293,13 +294,14 @@ def test_evaluate_a_corrupt_saved_run_or_missing_data_is_a_message(app, tmp_path
 
 def test_draw_explains_why_and_shows_each_preparation_step(app):
     show_drawing(app, drawing())
-    app.run()
+    open_tab(app, "Why this digit")
     probs = cnn.classify(cnn.load_model(), cnn.canvas_to_mnist(drawing()))
     runner_up = int(np.argsort(probs)[-2])
     assert any(f.startswith("Why a 7: ") for f in figures(app))
     assert any(f.startswith(f"Why not a {runner_up}: ") for f in figures(app))
     app.pills(key="draw_why").set_value(1).run()
     assert any(f.startswith("Why not a 1: red ink makes it a 7 rather than a 1") for f in figures(app))
+    open_tab(app, "What the model sees")
     steps = [f.split(" · ")[0] for f in figures(app) if " · " in f and "×" in f.split(" · ")[-1]]
     assert steps[:5] == ["Your drawing", "Cropped to the ink", "Scaled to fit 20×20", "Centred by mass in 28×28",
                          "Naive: the whole canvas resized to 28×28"]
@@ -442,10 +444,9 @@ def test_an_interrupted_run_can_be_resumed_from_the_train_page(app, tmp_path):
 
 def test_draw_fool_it_makes_the_model_say_the_digit_picked(app):
     show_drawing(app, drawing())
-    assert "The model now says" not in texts(app)  # collapsed: nothing computed
-    app.session_state["draw_fool_open"] = True
-    app.run()
-    assert not app.exception and len(app.get("vega_lite_chart")) == 2  # the drawing's bars and the changed one's
+    assert "The model now says" not in texts(app)  # its tab closed: nothing computed
+    open_tab(app, "Fool it")
+    assert len(app.get("vega_lite_chart")) == 2  # the drawing's bars and the changed one's
     app.pills(key="draw_fool_target").set_value(3).run()
     app.slider(key="draw_fool_bound").set_value(0.3).run()
     assert not app.exception

@@ -15,7 +15,6 @@ from cnn.compute import ConvSum, DenseSum, PoolPick, conv_sum, dense_sum, pool_p
 from ui import charts, viz
 from ui.slide import Slide, slide_svg
 
-OPEN = "draw_calc_open"
 PICK = "pick"  # the map chart's selection parameter: the clicked (row, col)
 SPEEDS = (5, 10, 25, 50, 100, 200, 400)  # positions a second the slide can play at
 SHOWN_CHANNELS = 3  # conv2's input channels shown in full: the ones that added most
@@ -33,19 +32,16 @@ class Unit:
 
 
 def calculator(model: cnn.Net, image: np.ndarray, analysis: cnn.Analysis) -> None:
-    """A collapsed section; opened, one value of any layer for this drawing, worked out in full."""
-    with st.expander("One number, computed: how a layer gets its values", key=OPEN, on_change="rerun") as section:
-        if not section.open:
-            return
-        st.caption("Every value in the network is a sum of products, a maximum or a ReLU. Pick one, by clicking "
-                   "a pixel of the map or with the sliders, and see the numbers it comes from.")
-        unit = _pick_unit(model, analysis)
-        if unit.layer.startswith("conv"):
-            _show_conv(conv_sum(model, image, unit.layer, unit.channel, unit.row, unit.col), image, analysis)
-        elif unit.layer.startswith("pool"):
-            _show_pool(pool_pick(model, image, unit.layer, unit.channel, unit.row, unit.col))
-        else:
-            _show_dense(dense_sum(model, image, unit.layer, unit.channel), analysis)
+    """One value of any layer for this drawing, worked out in full."""
+    st.caption("Every value in the network is a sum of products, a maximum or a ReLU. Pick one, by clicking "
+               "a pixel of the map or with the sliders, and see the numbers it comes from.")
+    unit = _pick_unit(model, analysis)
+    if unit.layer.startswith("conv"):
+        _show_conv(conv_sum(model, image, unit.layer, unit.channel, unit.row, unit.col), image, analysis)
+    elif unit.layer.startswith("pool"):
+        _show_pool(pool_pick(model, image, unit.layer, unit.channel, unit.row, unit.col))
+    else:
+        _show_dense(dense_sum(model, image, unit.layer, unit.channel), analysis)
 
 
 def _pick_unit(model: cnn.Net, analysis: cnn.Analysis) -> Unit:

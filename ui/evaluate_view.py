@@ -123,5 +123,7 @@ def inspect(model: cnn.Net, ev: Evaluation, images: np.ndarray, index: int) -> N
         prediction_view.model_input(images[index], caption=f"test image #{index} · labelled {true}")
     with right:
         prediction_view.verdict(analysis.probs)
+    st.subheader("Why this digit")
     prediction_view.why(model, images[index], analysis.probs, key="eval_why", versus=true)
+    st.subheader("Inside the network")
     prediction_view.layers(model, analysis)

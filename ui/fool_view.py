@@ -8,30 +8,26 @@ import cnn
 from cnn.adversarial import Fooling, make_it_say
 from ui import charts, pictures, viz
 
-OPEN = "draw_fool_open"  # the expander's own state: whether it is open
 SCALE = 9  # 28x28 pictures sent at 252 px
 WIDTH = 180  # and shown at this width, three in a row beside the bars
 
 
 def fool(model: cnn.Net, image: np.ndarray, probs: np.ndarray) -> None:
-    """A collapsed section; opened, it makes the model say the digit picked (default: the
-    runner-up) within the bound chosen, and shows the change and the new answer."""
-    with st.expander("Fool it: make it say another digit", expanded=False, key=OPEN, on_change="rerun") as section:
-        if not section.open:  # the search costs up to ~0.1 s: only for those who look
-            return
-        st.caption("Nudge every pixel a little the way the network's gradient points and thousands of changes "
-                   "a person barely sees add up to another answer. The network never saw such patterns in "
-                   "training; this is why models that matter are tested against such adversarial inputs.")
-        ranked = np.argsort(probs)[::-1]
-        picked = st.pills("Make it say", range(10), key="draw_fool_target",
-                          help="The digit the model should answer; by default its runner-up.")
-        bound = st.slider("Largest change to a pixel", min_value=0.05, max_value=0.3, value=0.2, step=0.05,
-                          key="draw_fool_bound", help="Pixels run from 0 (black) to 1 (white ink).")
-        target = int(ranked[1]) if picked is None else picked
-        if target == ranked[0]:
-            st.info(f"It already says {target}: pick another digit.")
-            return
-        _show(make_it_say(model, image, target, bound))
+    """Make the model say the digit picked (default: the runner-up) within the bound chosen, and
+    show the change and the new answer."""
+    st.caption("Nudge every pixel a little the way the network's gradient points and thousands of changes "
+               "a person barely sees add up to another answer. The network never saw such patterns in "
+               "training; this is why models that matter are tested against such adversarial inputs.")
+    ranked = np.argsort(probs)[::-1]
+    picked = st.pills("Make it say", range(10), key="draw_fool_target", default=int(ranked[1]),
+                      help="The digit the model should answer; at first its runner-up.")
+    bound = st.slider("Largest change to a pixel", min_value=0.05, max_value=0.3, value=0.2, step=0.05,
+                      key="draw_fool_bound", help="Pixels run from 0 (black) to 1 (white ink).")
+    target = int(ranked[1]) if picked is None else picked
+    if target == ranked[0]:
+        st.info(f"It already says {target}: pick another digit.")
+        return
+    _show(make_it_say(model, image, target, bound))
 
 
 def _show(fooled: Fooling) -> None:

@@ -1,5 +1,6 @@
 """What every page does first: page config and the navigation in the sidebar."""
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -69,3 +70,12 @@ def server_threads() -> int:
     runs each script in a thread of its own.
     """
     return max(1, (os.cpu_count() or 1) // 2)
+
+
+def lazy_tabs(sections: dict[str, Callable[[], None]], key: str, default: str) -> None:
+    """Tabs of which only the open one is computed: a page's deeper sections, grouped under its
+    answer, cost nothing until someone looks (a click on a tab reruns the page)."""
+    for tab, show in zip(st.tabs(list(sections), key=key, on_change="rerun", default=default), sections.values()):
+        if tab.open:
+            with tab:
+                show()

@@ -58,7 +58,6 @@ def model_input(image: np.ndarray, caption: str = "28×28: cropped, scaled to 20
 def why(model: cnn.Net, image: np.ndarray, probs: np.ndarray, key: str, versus: int | None = None) -> None:
     """Saliency for the prediction, and against another digit: the one picked, else `versus`,
     else the runner-up ("why not a 7?")."""
-    st.subheader("Why this digit")
     ranked = np.argsort(probs)[::-1]
     top = int(ranked[0])
     picked = st.pills("Why not…", range(10), format_func=_why_not, key=key,
@@ -82,7 +81,6 @@ def _why_not(digit: int) -> str:
 
 def preparation(model: cnn.Net, prepared: cnn.Prepared) -> None:
     """MNIST's preparation step by step, each with the answer it would give, then the naive resize."""
-    st.subheader("What the model sees")
     st.caption("The model takes 28×28 pixels. Prepared the way MNIST's digits were (left to right) your drawing "
                "reads like the digits it learned from; squashed whole (right), it often does not.")
     steps = explain.preparation_steps(prepared)
@@ -114,7 +112,6 @@ def _size(picture: np.ndarray) -> str:
 def layers(model: cnn.Net, analysis: cnn.Analysis) -> None:
     """The maps of every conv and pool layer this model has (one to three blocks), and conv1's
     filters. Not the dense layers (fc1, which a model may lack, and the logits): they are vectors."""
-    st.subheader("Inside the network")
     st.caption("Each tile is one channel's activation for your drawing (bright: strong). "
                "Colours share one scale per layer, so a dark tile is a channel that barely fired.")
     columns = st.columns(2, gap="large")

@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 import cnn
 from cnn.data import Split, data_root
 from cnn.evaluate import Evaluation, evaluate_model
+from cnn.filters import TopPatches, synthesise, top_patches
 from cnn.job import Registry, model_from_weights
 from cnn.runs import runs_root
 
@@ -31,8 +33,13 @@ def _checkpoint(path: str, modified: float, size: int) -> cnn.Checkpoint:
 
 
 def checkpoint(path: Path) -> cnn.Checkpoint:
+    return _checkpoint(*_file_key(path))
+
+
+def _file_key(path: Path) -> tuple[str, float, int]:
+    """(path, modification time, size): what tells a rewritten checkpoint from the one cached."""
     stat = path.stat() if path.is_file() else None
-    return _checkpoint(str(path), stat.st_mtime if stat else 0.0, stat.st_size if stat else 0)
+    return str(path), stat.st_mtime if stat else 0.0, stat.st_size if stat else 0
 
 
 @st.cache_resource(max_entries=2)
@@ -85,9 +92,37 @@ def _evaluation(path: str, modified: float, size: int, data: str) -> Evaluation:
 def evaluation(path: Path) -> Evaluation:
     """The checkpoint's model on the whole test set, computed once per model (and data set).
     Raises cnn.CheckpointError or cnn.DataError."""
-    stat = path.stat() if path.is_file() else None
-    return _evaluation(str(path), stat.st_mtime if stat else 0.0, stat.st_size if stat else 0,
-                       str(data_root().resolve()))
+    return _evaluation(*_file_key(path), str(data_root().resolve()))
+
+
+def model_key(choice: ModelChoice) -> tuple:
+    """What identifies the chosen model's weights, for caches: a checkpoint's path, time and size,
+    or the run in progress's name and weights version."""
+    if choice.path is not None:
+        return _file_key(choice.path)
+    job = registry().current
+    return job.name, job.latest_weights()[0]
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _top_patches(key: tuple, data: str, layer: str, _model: cnn.Net) -> TopPatches:
+    return top_patches(_model, test_split().images, layer)
+
+
+def best_patches(choice: ModelChoice, model: cnn.Net, layer: str) -> TopPatches:
+    """The test digits that excite each channel of a conv layer most, found once per model (a pass
+    over the 10,000 test images). Raises cnn.DataError without MNIST."""
+    return _top_patches(model_key(choice), str(data_root().resolve()), layer, model)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _synthesised(key: tuple, layer: str, channel: int, _model: cnn.Net) -> np.ndarray:
+    return synthesise(_model, layer, channel)
+
+
+def synthesised(choice: ModelChoice, model: cnn.Net, layer: str, channel: int) -> np.ndarray:
+    """An input made to excite one channel (cnn.filters.synthesise), once per model and channel."""
+    return _synthesised(model_key(choice), layer, channel, model)
 
 
 def test_split() -> Split:

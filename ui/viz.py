@@ -97,9 +97,9 @@ def square(image: np.ndarray) -> np.ndarray:
 
 
 def grey_rgb(image: np.ndarray) -> np.ndarray:
-    """(H, W) in [0, 1] -> (H, W, 3) uint8 grey."""
+    """(..., H, W) in [0, 1] -> (..., H, W, 3) uint8 grey."""
     grey = (np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return np.repeat(grey[..., None], 3, axis=2)
+    return np.repeat(grey[..., None], 3, axis=-1)
 
 
 def enlarge(rgb: np.ndarray, scale: int) -> np.ndarray:
@@ -111,4 +111,22 @@ def enlarge(rgb: np.ndarray, scale: int) -> np.ndarray:
     line = np.zeros(big.shape[:2], bool)
     line[::scale, :] = line[:, ::scale] = True
     big[line] = (0.75 * big[line] + 0.25 * np.array([90, 90, 110])).astype(np.uint8)
+    return big
+
+
+def patch_mosaic(patches: np.ndarray, scale: int, columns: int = 3) -> np.ndarray:
+    """(k, s, s) patches in [0, 1] (a channel's best test digits) -> one grid, `columns` a row."""
+    return tile(grey_rgb(patches), columns, scale)
+
+
+def boxed(image: np.ndarray, box: tuple[int, int, int], scale: int, colour=(0, 229, 255)) -> np.ndarray:
+    """The (28, 28) image enlarged, with the square `box` (top, left, size) outlined; a box that
+    runs past the edge (zero padding) is drawn to the edge."""
+    big = pixel_grid(image, scale)
+    top, left, size = (v * scale for v in box)
+    bottom, right = min(top + size, len(big)) - 1, min(left + size, len(big)) - 1
+    top, left = max(top, 0), max(left, 0)
+    for r0, r1, c0, c1 in ((top, top + 2, left, right), (bottom - 1, bottom + 1, left, right),
+                           (top, bottom, left, left + 2), (top, bottom, right - 1, right + 1)):
+        big[r0:r1, c0:c1 + 1] = colour
     return big

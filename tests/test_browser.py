@@ -70,6 +70,14 @@ def test_draw_a_one_and_a_zero_and_reset(server, page):
     expect(page.get_by_text("conv2 · 64 × 14 × 14")).to_be_visible()  # sent just after the answer
 
 
+def draw_and_wait(page, server: str, points, digit: int) -> None:
+    """Open Draw, draw one stroke and wait for the answer."""
+    page.goto(f"{server}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    stroke(page, points)
+    page.get_by_text(f"Prediction: {digit} (").wait_for()
+
+
 def progress_step(page) -> int:
     text = page.get_by_text(STEP).first.inner_text()
     return int(STEP.search(text).group(1).replace(",", ""))
@@ -200,10 +208,7 @@ def test_evaluate_a_click_on_a_confusion_cell_shows_its_images(server, page):
 
 
 def test_keep_a_drawing_and_find_it_in_my_digits(server, page):
-    page.goto(f"{server}/Draw")
-    page.locator("canvas.upper-canvas").wait_for()
-    stroke(page, ONE)
-    page.get_by_text("Prediction: 1 (").wait_for()
+    draw_and_wait(page, server, ONE, 1)
     page.get_by_role("button", name="Right: keep as a 1").click()
     page.get_by_text(re.compile(r"Kept as a 1: \d+ in My digits")).wait_for()
     page.get_by_role("link", name="My digits").click()
@@ -238,10 +243,7 @@ def test_download_the_chosen_model_and_load_it(server, page, tmp_path):
 
 
 def test_compare_two_models_on_the_same_drawing(server, page):
-    page.goto(f"{server}/Draw")
-    page.locator("canvas.upper-canvas").wait_for()
-    stroke(page, ZERO)
-    page.get_by_text("Prediction: 0 (").wait_for()
+    draw_and_wait(page, server, ZERO, 0)
     page.get_by_text("Compare with a second model").click()
     page.get_by_label("Second model", exact=True).click()
     page.get_by_role("option", name=re.compile("Bundled model")).click()
@@ -250,12 +252,9 @@ def test_compare_two_models_on_the_same_drawing(server, page):
 
 
 def test_a_click_on_a_feature_map_works_out_that_value_and_play_slides_the_kernel(server, page):
-    page.goto(f"{server}/Draw")
-    page.locator("canvas.upper-canvas").wait_for()
-    stroke(page, ZERO)
-    page.get_by_text("Prediction: 0 (").wait_for()
-    page.get_by_text("One number, computed").click()
-    section = page.locator(".st-key-draw_calc_open")
+    draw_and_wait(page, server, ZERO, 0)
+    page.get_by_role("tab", name="One number, computed").click()
+    section = page.get_by_role("tabpanel", name="One number, computed")
     section.get_by_text("The network's own value here").wait_for()
     cell = section.locator('path[aria-roledescription="rect mark"][aria-label^="col: 20; row: 3;"]')
     cell.click()

@@ -76,7 +76,7 @@ def filter_history(page) -> None:
 
 
 # Draw's tabs under the answer: (label, text that says it is done, file, height in px)
-DRAW_TABS = [("Why this digit", "Why a 4", "draw_why.png", 420),
+DRAW_TABS = [("Why this digit", "Why a 4", "draw_why.png", 470),
              ("What the model sees", "Naive: the whole canvas", "draw_steps.png", 330),
              ("One number, computed", "(50 a second)", "draw_compute.png", 1400),
              ("What each filter looks for", "Every conv2 channel", "draw_filters.png", 1500),

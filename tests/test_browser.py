@@ -5,6 +5,7 @@ import signal
 import time
 
 import numpy as np
+import onnxruntime
 import pytest
 from playwright.sync_api import expect
 
@@ -230,16 +231,20 @@ def test_upload_a_photo_and_refuse_a_file_over_the_limit(server, page, tmp_path,
     page.get_by_text(re.compile(r"File must be 2(\.0)? ?MB or smaller")).wait_for()
 
 
-def test_download_the_chosen_model_and_load_it(server, page, tmp_path):
+def test_download_the_chosen_model_and_load_it_and_its_onnx_export(server, page, tmp_path):
     page.goto(f"{server}/Draw")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download this model").click()
-    assert download.value.suggested_filename == "mnist_cnn.pt"
-    saved = tmp_path / "mnist_cnn.pt"
-    download.value.save_as(saved)
-    model = cnn.load_model(saved)
-    assert cnn.classify(model, np.zeros((28, 28), np.float32)).shape == (10,)
-    assert saved.read_bytes() == cnn.BUNDLED_MODEL.read_bytes()
+    page.get_by_role("button", name="Download", exact=True).click()
+    saved = {}
+    for label, name in (("Checkpoint (.pt)", "mnist_cnn.pt"), ("ONNX (.onnx)", "mnist_cnn.onnx")):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        assert download.value.suggested_filename == name
+        saved[name] = tmp_path / name
+        download.value.save_as(saved[name])
+    assert saved["mnist_cnn.pt"].read_bytes() == cnn.BUNDLED_MODEL.read_bytes()
+    images = np.random.default_rng(0).random((3, 1, 28, 28), dtype=np.float32)
+    (probs,) = onnxruntime.InferenceSession(saved["mnist_cnn.onnx"]).run(None, {"image": images})
+    np.testing.assert_allclose(probs, cnn.classify(cnn.load_model(saved["mnist_cnn.pt"]), images[:, 0]), atol=1e-4)
 
 
 def test_compare_two_models_on_the_same_drawing(server, page):

@@ -2,6 +2,7 @@
 import io
 import json
 import re
+import sys
 import time
 
 import numpy as np
@@ -388,10 +389,14 @@ def test_draw_compares_two_models_side_by_side(app, tmp_path):
     assert "**Prediction: 7** (" in texts(app) and len(app.get("vega_lite_chart")) == 3  # the verdict's, and two
 
 
-def test_draw_offers_the_chosen_checkpoint_for_download(app):
+def test_draw_offers_the_chosen_model_as_a_checkpoint_torchscript_and_onnx(app, monkeypatch):
     app.switch_page("pages/2_Draw.py").run()
-    (button,) = app.get("download_button")
-    assert button.proto.label == "Download this model"
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert labels == ["Checkpoint (.pt)", "TorchScript (.ts.pt)", "ONNX (.onnx)"]
+    monkeypatch.setitem(sys.modules, "onnxscript", None)  # as where the optional packages are missing
+    app.run()
+    assert [b.proto.label for b in app.get("download_button")] == labels[:2]
+    assert "ONNX export needs the optional packages: `pip install -r requirements-onnx.txt`" in texts(app)
 
 
 def shown_step(at) -> int:

@@ -8,7 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 import cnn
-from ui.state import ModelChoice, load_choice, model_choices
+from cnn import export
+from ui.state import ModelChoice, checkpoint, load_choice, model_choices
 
 
 def pick_model(key: str, label: str = "Model", include_live: bool = True) -> tuple[ModelChoice, cnn.Net | None]:
@@ -27,14 +28,31 @@ def pick_model(key: str, label: str = "Model", include_live: bool = True) -> tup
 
 
 def download(choice: ModelChoice, key: str) -> None:
-    """A button that downloads the chosen model's checkpoint (read only when pressed)."""
+    """A menu that downloads the chosen model: its checkpoint, or exported to ONNX or TorchScript
+    (each made only when its button is pressed)."""
     path = choice.path
     if path is None or not path.is_file():
         st.caption("The run in progress can be downloaded once it has ended.")
         return
-    st.download_button("Download this model", data=partial(Path.read_bytes, path), file_name=checkpoint_name(path),
-                       mime="application/octet-stream", key=key, icon=":material/download:",
-                       help="The checkpoint file: load it with cnn.load_model(path) (see the README).")
+    stem = checkpoint_name(path).removesuffix(".pt")
+    with st.popover("Download", icon=":material/download:", width="stretch", help="This model, to use elsewhere"):
+        st.download_button("Checkpoint (.pt)", data=partial(Path.read_bytes, path), file_name=f"{stem}.pt",
+                           mime="application/octet-stream", key=key, width="stretch",
+                           help="For this app and cnn.load_model(path): weights, settings and metrics.")
+        st.download_button("TorchScript (.ts.pt)", data=partial(_exported, path, export.torchscript_bytes),
+                           file_name=f"{stem}.ts.pt", mime="application/octet-stream", key=f"{key}_torchscript",
+                           width="stretch", help="torch.jit.load(path)(images) -> probabilities, without this package.")
+        if export.onnx_available():
+            st.download_button("ONNX (.onnx)", data=partial(_exported, path, export.onnx_bytes),
+                               file_name=f"{stem}.onnx", mime="application/octet-stream", key=f"{key}_onnx",
+                               width="stretch", help="For onnxruntime and other ONNX runtimes: see the README.")
+        else:
+            st.caption(f"ONNX export needs the optional packages: `{export.ONNX_HOW}`, then restart the app.")
+
+
+def _exported(path: Path, to_bytes) -> bytes:
+    """The checkpoint's model as `to_bytes` exports it (called when its button is pressed)."""
+    return to_bytes(checkpoint(path).model)
 
 
 def checkpoint_name(path: Path) -> str:

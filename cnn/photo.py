@@ -16,7 +16,7 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from .errors import PhotoError, first_line
 
-MAX_BYTES = 2 * 1024 * 1024  # as the app's upload limit (.streamlit/config.toml)
+MAX_BYTES = 2 * 1024 * 1024  # the Photo page's uploader refuses larger files in the browser
 MAX_PIXELS = 40_000_000  # more than a 40-megapixel photo is refused before decoding
 WORK_SIDE = 512  # photos are shrunk to this longer side first: a digit needs no more
 PAPER_SIDE = 128  # the paper's light is estimated at this size

@@ -12,12 +12,15 @@ import json
 import os
 import re
 import socket
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from .atomic import remove_stale_temporaries, write_atomically
+from .checkpoint import load_checkpoint
+from .errors import CheckpointError
 from .record import RunRecord, Status
 
 RUNS_ENV = "CNN_RUNS_DIR"
@@ -27,6 +30,7 @@ OWNER = "owner.json"
 HEARTBEAT_EVERY = 10.0  # seconds between a live server's touches of its run's owner file
 HEARTBEAT_STALE = 45.0  # an owner file untouched this long belongs to a server that is gone
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+MAX_MODEL_MB = 200  # the largest network the app trains, saved mid-run with its optimizer state, is about 110 MB
 
 
 def runs_root(root: str | os.PathLike | None = None) -> Path:
@@ -40,6 +44,26 @@ def new_run_name(label: str, now: datetime | None = None) -> str:
     name = f"{slug}-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
     if not _SAFE_NAME.match(name):
         raise ValueError(f"not a safe run name: {name!r}")
+    return name
+
+
+def add_model(data: bytes, filename: str, root: str | os.PathLike | None = None) -> str:
+    """Save an uploaded checkpoint as a run of its own ("uploaded-<file name>-<time>"), listed like one
+    `python -m cnn.train` saved; its name. Raises CheckpointError, saving nothing, for a file over
+    MAX_MODEL_MB or anything but this project's checkpoint (read weights-only: it can never run code)."""
+    shown = Path(filename).name or "the file"
+    if len(data) > MAX_MODEL_MB * 2**20:
+        raise CheckpointError(f"{shown} is {len(data) / 2**20:.0f} MB: a model of this app is at most "
+                              f"{MAX_MODEL_MB} MB.")
+    with tempfile.TemporaryDirectory() as tmp:  # checked where nothing lists it
+        path = Path(tmp) / CHECKPOINT
+        path.write_bytes(data)
+        try:
+            load_checkpoint(path)
+        except CheckpointError as e:  # its messages name the file checked: name the user's instead
+            raise CheckpointError(str(e).replace(str(path), shown)) from None
+    name = new_run_name(f"uploaded-{Path(shown).stem}")
+    write_atomically(run_dir(name, root) / CHECKPOINT, lambda f: f.write(data))
     return name
 
 

@@ -5,16 +5,18 @@ from streamlit_drawable_canvas import st_canvas
 import cnn
 from ui import compute_view, filters_view, fool_view, my_digits_view, prediction_view
 from ui.layout import lazy_tabs, page_setup
-from ui.picker import download, pick_model
+from ui.picker import download, pick_model, upload
 
 SECTION = "draw_section"  # the open tab below the answer
 
 page_setup("Draw")
 st.title("Draw a digit")
 
-picker_col, download_col = st.columns([4, 1], vertical_alignment="bottom")
+picker_col, upload_col, download_col = st.columns([3.4, 1, 1], vertical_alignment="bottom")
 with picker_col:
     choice, model = pick_model("draw_model")
+with upload_col:
+    upload("draw_model", "draw_upload")
 with download_col:
     download(choice, "draw_download")
 

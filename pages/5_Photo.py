@@ -12,7 +12,8 @@ st.title("Classify a photo")
 
 _, model = pick_model("photo_model")
 upload = st.file_uploader(f"A photo of one digit written in dark ink on light paper (PNG or JPEG, up to "
-                          f"{MAX_BYTES // 2**20} MB)", type=["png", "jpg", "jpeg"], key="photo_upload")
+                          f"{MAX_BYTES // 2**20} MB)", type=["png", "jpg", "jpeg"], key="photo_upload",
+                          max_upload_size=MAX_BYTES // 2**20)
 if upload is None or model is None:
     st.info("Upload a photo: the paper may be lit unevenly, the app finds the ink where it is darker than the "
             "paper around it.")

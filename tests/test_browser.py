@@ -247,6 +247,17 @@ def test_download_the_chosen_model_and_load_it_and_its_onnx_export(server, page,
     np.testing.assert_allclose(probs, cnn.classify(cnn.load_model(saved["mnist_cnn.pt"]), images[:, 0]), atol=1e-4)
 
 
+def test_upload_a_model_and_draw_uses_it(server, page):
+    page.goto(f"{server}/Draw")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(cnn.BUNDLED_MODEL)  # 6.6 MB
+    page.get_by_text(re.compile(r"Added as the run uploaded-mnist_cnn-\d{8}-\d{6}, chosen above")).wait_for()
+    page.keyboard.press("Escape")  # the menu closed
+    expect(page.get_by_role("combobox", name="Model")).to_have_value(re.compile(r"^uploaded-mnist_cnn-"))
+    stroke(page, ONE)
+    page.get_by_text("Prediction: 1 (").wait_for()
+
+
 def test_compare_two_models_on_the_same_drawing(server, page):
     draw_and_wait(page, server, ZERO, 0)
     page.get_by_text("Compare with a second model").click()

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 import cnn
-from cnn import export
+from cnn import export, runs
 from ui.state import ModelChoice, checkpoint, load_choice, model_choices
 
 
@@ -48,6 +48,33 @@ def download(choice: ModelChoice, key: str) -> None:
                                width="stretch", help="For onnxruntime and other ONNX runtimes: see the README.")
         else:
             st.caption(f"ONNX export needs the optional packages: `{export.ONNX_HOW}`, then restart the app.")
+
+
+def upload(picker_key: str, key: str) -> None:
+    """A menu that brings a model in: a checkpoint this app saved becomes a run, offered on every page
+    and chosen in the picker `picker_key`; anything else is refused, saying why, and nothing is saved."""
+    with st.popover("Upload", icon=":material/upload:", width="stretch", help="Bring in a model this app saved"):
+        st.file_uploader(f"A checkpoint this app saved (.pt, up to {runs.MAX_MODEL_MB} MB)", type=["pt"], key=key,
+                         max_upload_size=runs.MAX_MODEL_MB, on_change=_uploaded, args=(key, picker_key))
+        said = st.session_state.get(f"{key}_said")
+        if said:
+            getattr(st, said[0])(said[1])
+
+
+def _uploaded(key: str, picker_key: str) -> None:
+    """Save the file just uploaded (once: in the widget's callback, not at every rerun) and choose it."""
+    file = st.session_state[key]
+    if file is None:  # the file was removed from the uploader
+        st.session_state.pop(f"{key}_said", None)
+        return
+    try:
+        name = runs.add_model(file.getvalue(), file.name)
+    except cnn.CheckpointError as e:
+        st.session_state[f"{key}_said"] = ("error", f"Not added: {e}")
+        return
+    chosen = next(c for c in model_choices() if c.path is not None and c.path.parent.name == name)
+    st.session_state[picker_key] = chosen
+    st.session_state[f"{key}_said"] = ("success", f"Added as the run {name}, chosen above; every page offers it.")
 
 
 def _exported(path: Path, to_bytes) -> bytes:

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 import cnn
+from cnn.checkpoint import save_checkpoint
+from cnn.model import ModelConfig, Net
 from support.apptest import drawing, open_tab, show_drawing, texts
 from ui.slide import Slide, slide_svg
 
@@ -89,3 +91,18 @@ def test_the_slide_ends_on_the_last_position_with_the_window_the_kernels_size(n,
     assert f"slide0-cols 1.000s steps({n}, jump-none) {n} forwards" in svg
     assert svg.count(f"translateY({(n - 1) * cell:.2f}px)") == 1  # the last row, not past it
     assert f'width="{kernel * cell - 2:.1f}"' in svg  # the window: kernel x kernel cells
+
+
+def test_switching_to_a_smaller_network_keeps_every_picker_in_range(app, tmp_path):
+    save_checkpoint(tmp_path / "runs" / "small-20260101-000000" / "model.pt",
+                    Net(ModelConfig((4,), 3, dense=0)).eval())
+    show_drawing(app, drawing())
+    open_calculator(app, "conv1")
+    app.slider(key="draw_calc_channel_conv1").set_value(31).run()
+    open_tab(app, "What each filter looks for")
+    app.segmented_control(key="draw_filters_layer").set_value("conv1").run()
+    app.slider(key="draw_filters_channel_conv1").set_value(31).run()
+    app.selectbox(key="draw_model").select_index(1).run()  # the 1-block network: 4 channels
+    assert not app.exception and "conv1 channel 3: the 9 test digits it fires on most" in texts(app) + "".join(
+        m.value for m in app.markdown)
+    assert "**conv1, channel 3," in open_calculator(app, "conv1")  # the last there is

@@ -59,6 +59,10 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatc
     assert not (tmp_path / "runs").exists()
 
 
+def upload(app, name: str, data: bytes) -> None:
+    app.file_uploader(key="draw_upload").set_value((name, data, "application/octet-stream")).run()
+
+
 def _saved(payload) -> bytes:
     buffer = io.BytesIO()
     torch.save(payload, buffer)
@@ -67,10 +71,10 @@ def _saved(payload) -> bytes:
 
 def test_draw_adds_an_uploaded_checkpoint_chooses_it_and_refuses_anything_else(app, tmp_path):
     app.switch_page("pages/2_Draw.py").run()
-    app.file_uploader(key="draw_upload").set_value(("evil.pt", pickle.dumps(_RunsCode(tmp_path / "code-ran")), "application/octet-stream")).run()
+    upload(app, "evil.pt", pickle.dumps(_RunsCode(tmp_path / "code-ran")))
     assert not app.exception and "Not added: evil.pt is damaged or not a checkpoint" in texts(app)
     assert not (tmp_path / "code-ran").exists() and list_runs(tmp_path / "runs") == []
-    app.file_uploader(key="draw_upload").set_value(("mine.pt", cnn.BUNDLED_MODEL.read_bytes(), "application/octet-stream")).run()
+    upload(app, "mine.pt", cnn.BUNDLED_MODEL.read_bytes())
     [run] = list_runs(tmp_path / "runs")
     assert not app.exception and f"Added as the run {run.name}, chosen above" in texts(app)
     assert app.selectbox(key="draw_model").value.path == run.checkpoint  # the picker chose it

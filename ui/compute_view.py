@@ -13,6 +13,7 @@ import streamlit as st
 import cnn
 from cnn.compute import ConvSum, DenseSum, PoolPick, conv_sum, dense_sum, pool_pick
 from ui import charts, viz
+from ui.layout import slider_start
 from ui.slide import Slide, slide_svg
 
 PICK = "pick"  # the map chart's selection parameter: the clicked (row, col)
@@ -51,8 +52,8 @@ def _pick_unit(model: cnn.Net, analysis: cnn.Analysis) -> Unit:
     maps = analysis.maps[layer]  # (C, H, W); dense layers (n, 1, 1)
     strongest = np.unravel_index(int(maps.argmax()), maps.shape)  # where the layer fired most: the default
     keys = {part: f"draw_calc_{part}_{layer}" for part in ("channel", "row", "col")}  # one set per layer
-    for part, value in zip(("channel", "row", "col"), strongest):
-        st.session_state.setdefault(keys[part], int(value))
+    for part, value, size in zip(("channel", "row", "col"), strongest, maps.shape):
+        slider_start(keys[part], int(value), size - 1)
     if layer == "logits":
         channel = st.select_slider("Digit", range(len(maps)), key=keys["channel"])
         return Unit(layer, channel)

@@ -8,6 +8,7 @@ import streamlit as st
 import cnn
 from cnn.filters import TopPatches, receptive_field, strongest_channels
 from ui import pictures, state, viz
+from ui.layout import slider_start
 from ui.state import ModelChoice
 
 YOURS = 4  # the drawing's strongest channels shown
@@ -57,8 +58,9 @@ def _any_channel(choice: ModelChoice, model: cnn.Net, convs: list[str], deep: st
     st.markdown("**Any channel**")
     layer = st.segmented_control("Layer", convs, key="draw_filters_layer", default=deep) or deep
     key = f"draw_filters_channel_{layer}"
-    st.session_state.setdefault(key, int(analysis.maps[layer].max(axis=(1, 2)).argmax()))  # the drawing's strongest
-    channel = st.slider("Channel", 0, model.config.channels[convs.index(layer)] - 1, key=key)
+    top = model.config.channels[convs.index(layer)] - 1
+    slider_start(key, int(analysis.maps[layer].max(axis=(1, 2)).argmax()), top)  # first: the drawing's strongest
+    channel = st.slider("Channel", 0, top, key=key)
     best = _best(choice, model, layer)
     favourites, made = st.columns(2, gap="large")
     with favourites:

@@ -79,3 +79,10 @@ def lazy_tabs(sections: dict[str, Callable[[], None]], key: str, default: str) -
         if tab.open:
             with tab:
                 show()
+
+
+def slider_start(key: str, default: int, top: int) -> None:
+    """A keyed slider's value before it is drawn: `default` the first time, then whatever it was,
+    brought within 0..top (a smaller network chosen since has fewer channels: Streamlit would refuse
+    a value past the end)."""
+    st.session_state[key] = min(max(int(st.session_state.get(key, default)), 0), top)

@@ -423,8 +423,9 @@ def test_train_pauses_steps_one_batch_changes_the_learning_rate_and_resumes(app)
     app.button(key="train_pause").click().run()  # Resume
     assert app.button(key="train_pause").label == "Pause" and app.button(key="train_step").disabled
     wait_for(app, lambda at: shown_step(at) > held + 3 and "**paused**" not in texts(at))
-    app.button(key="train_stop").click().run()
-    wait_for(app, lambda at: "Stopped." in texts(at))
+    if not app.button(key="train_stop").disabled:  # on a slow, busy machine the 136 steps may be done by now
+        app.button(key="train_stop").click().run()
+    wait_for(app, lambda at: "Stopped." in texts(at) or "Finished." in texts(at))
     assert registry().current.snapshot().lr_changes == [(held + 1, 0.01)]  # AppTest's server is this process
     assert any("lr 0.01" in e.value for e in app.markdown)  # marked on the loss curve
 

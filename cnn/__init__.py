@@ -5,6 +5,7 @@
     image = cnn.canvas_to_mnist(canvas_rgba)    # (28, 28) float32, prepared as MNIST was
     probs = cnn.classify(model, image)          # (10,) probabilities
     analysis = cnn.analyze(model, image)        # .probs, and .maps: {"conv1": (32, 28, 28), ...}
+    reading = cnn.read_number(wide_canvas)      # .text "4071", .digits, .boxes, .probs, .why ("not sure")
 
 What the package holds, module by module:
     model        the network (Net, ModelConfig: the tutorial's, or one designed on the Train page)
@@ -24,6 +25,7 @@ What the package holds, module by module:
     filters      what each filter looks for: receptive fields, favourite test patches, synthesised inputs
     adversarial  make the model say another digit: a small change within a bound
     doubt        when not to trust an answer
+    numbers      a whole number on one canvas: its digits found in the ink, each read as a lone drawing
     my_digits    the user's kept drawings; finetune: training further on them
     atomic       whole-or-nothing file writes; errors: every error it reports (CnnError)
 
@@ -42,6 +44,7 @@ from .data import load_split
 from .doubt import Doubt, assess
 from .errors import CheckpointError, CnnError, DataError, EmptyDrawingError, NoWeightsYetError
 from .model import LAYERS, ModelConfig, Net
+from .numbers import Reading, read_number
 from .preprocess import Prepared, canvas_to_mnist, prepare
 
 BUNDLED_MODEL = Path(__file__).parent / "weights" / "mnist_cnn.pt"
@@ -49,9 +52,9 @@ SPATIAL_LAYERS = ModelConfig().spatial_layers  # the tutorial network's; any oth
 
 __all__ = [
     "BUNDLED_MODEL", "LAYERS", "SPATIAL_LAYERS", "Analysis", "Checkpoint", "CheckpointError", "CnnError", "DataError",
-    "Doubt", "EmptyDrawingError", "ModelConfig", "Net", "NoWeightsYetError", "Prepared", "analyze", "assess",
-    "canvas_to_mnist", "classify", "doubt_about", "load_checkpoint", "load_model", "load_split", "prepare",
-    "save_checkpoint",
+    "Doubt", "EmptyDrawingError", "ModelConfig", "Net", "NoWeightsYetError", "Prepared", "Reading", "analyze",
+    "assess", "canvas_to_mnist", "classify", "doubt_about", "load_checkpoint", "load_model", "load_split", "prepare",
+    "read_number", "save_checkpoint",
 ]
 
 

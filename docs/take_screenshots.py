@@ -10,7 +10,8 @@ headless Chromium shows. Then, with the server in the dark theme: Train while it
 Evaluate (dark_*.png). `python -m docs.take_screenshots network` takes only the network's; `... compare` trains the fast
 recipe with 3x3 and with 5x5 kernels (through cnn.job, as the Train page does) and shows them on
 the Compare page (compare_runs.png); `... layers` shows a run's Layer by layer section; `... draw`
-takes Draw and each of its tabs with the bundled model (needs the full test set for the filters tab).
+takes Draw and each of its tabs with the bundled model (needs the full test set for the filters tab); `... number`
+Draw's number mode, its Download menu and a photo of a number; `... phone` Draw on a Pixel 5, drawn by touch.
 """
 import os
 import re
@@ -23,7 +24,14 @@ from playwright.sync_api import sync_playwright
 from cnn.job import Registry
 from cnn.model import ModelConfig
 from cnn.train import make_config
-from support.browser import CHROMIUM_FLAGS, DIGIT_STROKES, chromium_or_skip, streamlit_server, stroke
+from support.browser import (
+    CHROMIUM_FLAGS,
+    DIGIT_STROKES,
+    chromium_or_skip,
+    streamlit_server,
+    stroke,
+    touch_stroke,
+)
 
 DOCS = Path(__file__).parent
 FOUR = [[(170, 40), (75, 170), (200, 170)], [(165, 110), (165, 250)]]
@@ -31,6 +39,9 @@ SMALL_FOUR = [[(x * 0.4 + 8, y * 0.4 + 8) for x, y in s] for s in FOUR]  # a qua
 SEVEN = [[(70, 60), (210, 60), (120, 250)]]
 KEEP = [(1, [DIGIT_STROKES[1]]), (0, [DIGIT_STROKES[0]]), (4, FOUR), (7, SEVEN), (1, [DIGIT_STROKES[1][3:-3]]),
         (7, [[(x * 0.7 + 40, y * 0.7 + 30) for x, y in s] for s in SEVEN])]
+# 4107 on the number canvas (700 x 280): the 4, 1, 0 and 7 above at 80%, side by side
+NUMBER = [[(x * 0.8 + dx, y * 0.8 + 20) for x, y in points] for dx, strokes in
+          ((0, FOUR), (150, [DIGIT_STROKES[1]]), (280, [DIGIT_STROKES[0]]), (450, SEVEN)) for points in strokes]
 WIDE, TALL = {"width": 1400, "height": 1000}, {"width": 1400, "height": 4200}
 MAIN_LEFT = 364  # the main column's left edge, beside the sidebar, in a window WIDE or TALL
 
@@ -101,6 +112,48 @@ def draw(page, url: str) -> None:
         page.get_by_text(done).first.wait_for()
         page.mouse.move(0, 0)
         tall_shot(page, DOCS / name, height=height, below=page.get_by_role("tablist"))
+
+
+def number(page, url: str) -> None:
+    """Draw's number mode with 4107 written, each digit boxed, and its Download menu open; then a photo of a
+    number (docs/photo_number.jpg, made by `python -m support.photos`) on the Photo page."""
+    page.goto(f"{url}/Draw")
+    page.get_by_text("A number").click()
+    page.get_by_role("heading", name="Write a number").wait_for()
+    for points in NUMBER:
+        stroke(page, points)
+    page.get_by_text("Number: 4107").wait_for()
+    tall_shot(page, DOCS / "draw_number.png", height=1000, below=page.get_by_role("heading", name="Write a number"))
+    page.get_by_role("button", name="Download").click()
+    page.get_by_role("button", name="ONNX (.onnx)").wait_for()
+    page.wait_for_timeout(800)
+    page.screenshot(path=DOCS / "draw_download.png", clip={"x": MAIN_LEFT, "y": 150, "width": 1060, "height": 330})
+    page.keyboard.press("Escape")
+    page.goto(f"{url}/Photo")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(DOCS / "photo_number.jpg")
+    page.get_by_text("Number:").wait_for()
+    tall_shot(page, DOCS / "photo_number.png", height=1100)
+
+
+def phone(page, url: str) -> None:
+    """Draw on a phone: a 4 drawn by touch, the canvas's top scrolled to the toolbar; then a number."""
+    page.goto(f"{url}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    for points in FOUR:
+        touch_stroke(page, points)
+    page.get_by_text("Prediction: 4").wait_for()
+    toolbar = page.locator("[data-testid=stHeader]").bounding_box()
+    page.evaluate(f"() => document.querySelector('[data-testid=stMain]').scrollBy(0, "
+                  f"{page.locator('canvas.upper-canvas').bounding_box()['y'] - toolbar['y'] - toolbar['height']})")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=DOCS / "phone_draw.png")
+    page.get_by_text("A number").click()
+    page.get_by_role("heading", name="Write a number").wait_for()
+    for points in NUMBER:
+        touch_stroke(page, points, canvas_width=700)
+    page.get_by_text("Number: 4107").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=DOCS / "phone_number.png")
 
 
 def keep_and_finetune(page, url: str) -> None:
@@ -236,6 +289,10 @@ def main():
         return only(layers)
     if sys.argv[1:] == ["draw"]:
         return only(draw)
+    if sys.argv[1:] == ["number"]:
+        return only(number)
+    if sys.argv[1:] == ["phone"]:
+        return only(phone, device="Pixel 5")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport=WIDE)
@@ -257,11 +314,11 @@ def main():
     print("saved", *sorted(DOCS.glob("*.png")))
 
 
-def only(take) -> None:
-    """Take one group of screenshots on a fresh server."""
+def only(take, device: str | None = None) -> None:
+    """Take one group of screenshots on a fresh server, in a desktop window or as Playwright's `device`."""
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport=WIDE)
+        page = browser.new_page(**p.devices[device]) if device else browser.new_page(viewport=WIDE)
         page.set_default_timeout(120_000)
         runs = str(Path(tmp) / "runs")
         os.environ["CNN_RUNS_DIR"] = runs  # for runs trained here too

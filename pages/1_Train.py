@@ -39,8 +39,9 @@ with st.expander("Advanced"):
     batch_size = b.select_slider("Batch size", train_link.BATCH_SIZES, key=f"train_batch_{preset}", disabled=running)
     epochs = b.number_input("Epochs", min_value=1, max_value=50, step=1, key=f"train_epochs_{preset}",
                             disabled=running)
-    augment = c.toggle("Augmentation (rotation, slant, size, shift, stroke width)", key=f"train_augment_{preset}",
-                       disabled=running)
+    # The details in the help: a toggle's label is cut to one line, and this one did not fit a third of the page.
+    augment = c.toggle("Augmentation", key=f"train_augment_{preset}", disabled=running,
+                       help="Rotation, slant, size, shift and stroke width, varied at random like people draw.")
     seed = c.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=f"train_seed_{preset}",
                           disabled=running)
     label = c.text_input("Run name", max_chars=40, placeholder=preset, key="train_label", disabled=running,

@@ -3,26 +3,35 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import cnn
-from ui import compute_view, filters_view, fool_view, my_digits_view, prediction_view
-from ui.layout import lazy_tabs, page_setup
+from ui import compute_view, filters_view, fool_view, my_digits_view, number_view, prediction_view
+from ui.layout import last_on_phones, lazy_tabs, page_setup
 from ui.picker import download, pick_model, upload
 
 SECTION = "draw_section"  # the open tab below the answer
+PEN_WIDTH = 460  # px: the brush and the switch, about the canvas's column wide
+DIGIT, NUMBER = "A digit", "A number"  # what the canvas is for: one digit (28x28, looked inside) or a whole number
 
 page_setup("Draw")
-st.title("Draw a digit")
+number_mode = st.session_state.get("draw_mode") == NUMBER  # the switch below, as last set
+st.title("Write a number" if number_mode else "Draw a digit")
 
-picker_col, upload_col, download_col = st.columns([3.4, 1, 1], vertical_alignment="bottom")
+picker_col, files_col = st.columns([3.4, 2], vertical_alignment="bottom")
 with picker_col:
     choice, model = pick_model("draw_model")
-with upload_col:
+with files_col, st.container(horizontal=True, wrap=False):  # one row even on a phone: the canvas stays up
     upload("draw_model", "draw_upload")
-with download_col:
     download(choice, "draw_download")
+
+with st.container(horizontal=True, wrap=False, width=PEN_WIDTH, vertical_alignment="bottom", gap="medium"):
+    brush = st.slider("Brush width", min_value=6, max_value=40, value=18, key="draw_brush")
+    st.segmented_control("Write", [DIGIT, NUMBER], default=DIGIT, key="draw_mode", required=True)
+
+if number_mode:
+    number_view.number(model, brush)
+    st.stop()
 
 canvas_col, input_col, verdict_col = st.columns([1.1, 1, 1.3], gap="medium")
 with canvas_col:
-    brush = st.slider("Brush width", min_value=6, max_value=40, value=18, key="draw_brush")
     canvas = st_canvas(stroke_width=brush, stroke_color="#FFFFFF", background_color="#000000",
                        height=280, width=280, drawing_mode="freedraw", return_image_data=True, key="draw_canvas")
     if canvas.image_data is not None:
@@ -44,7 +53,7 @@ elif model is not None:
     with verdict_col:  # the answer first: Streamlit sends each element as soon as it is made
         note = prediction_view.verdict(analysis.probs)
         my_digits_view.keep(prepared.image, analysis.prediction)
-    with input_col:
+    with input_col, last_on_phones("draw_input"):  # on a phone: canvas, answer, then this
         prediction_view.model_input(prepared.image)
     prediction_view.doubt_note(note, analysis.probs, cnn.assess(model, prepared.image, analysis.prediction))
     prediction_view.compare(choice, analysis.probs, prepared.image)

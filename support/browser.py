@@ -88,6 +88,65 @@ def stroke(page, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
+def touch_stroke(page, points: list[tuple[float, float]], canvas_width: int = 280) -> None:
+    """One finger stroke on the drawing canvas (the phone profiles have touch), points in the canvas's own
+    pixels, `canvas_width` wide, wherever the page's CSS zoom puts it. Sent as touch events through the
+    DevTools protocol: Playwright's touchscreen only taps."""
+    box = page.locator("canvas.upper-canvas").bounding_box()
+    scale = box["width"] / canvas_width
+    swipe(page, [(box["x"] + x * scale, box["y"] + y * scale) for x, y in _dense(points)])
+
+
+def _dense(points: list[tuple[float, float]], step: float = 8) -> list[tuple[float, float]]:
+    """The polyline through `points` with a point every `step` px or less: a finger moves in small steps,
+    and fabric.js draws a long single move as a line from the stroke's start, skipping the corner."""
+    out = [points[0]]
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        n = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / step))
+        out += [(x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n) for i in range(1, n + 1)]
+    return out
+
+
+def swipe(page, points: list[tuple[float, float]]) -> None:
+    """A finger down at the first point, moved through the others, lifted: points in page pixels."""
+    cdp = page.context.new_cdp_session(page)
+    for kind, (x, y) in zip(["touchStart"] + ["touchMove"] * (len(points) - 1), points):
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y, "id": 1}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+# Elements that reach past the viewport's right edge, described. Streamlit scrolls its main container, not the
+# document, so the page scrolls sideways exactly when something in it does. Not counted: what an ancestor inside
+# the page clips where it ends within the viewport (a slider's visually hidden input; a box that scrolls its own
+# content sideways, as Streamlit's tab bar does, keeps the page still).
+_STICKING_OUT_JS = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const past = e => e.getBoundingClientRect().right > innerWidth + 1;
+    const clipped = e => {
+        for (let a = e.parentElement; a && a !== main; a = a.parentElement)
+            if (getComputedStyle(a).overflowX !== 'visible' && !past(a)) return true;
+        return false;
+    };
+    const name = e => {
+        const within = e.closest('[data-testid]'), key = e.closest('[class*="st-key-"]');
+        return `${e.tagName.toLowerCase()} in ${within ? within.dataset.testid : '?'}` +
+            (key ? ` (${key.className.match(/st-key-\\S+/)[0]})` : '') +
+            `, right edge ${Math.round(e.getBoundingClientRect().right)} px`;
+    };
+    const out = new Set([...main.querySelectorAll('*')].filter(e => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && past(e) && getComputedStyle(e).visibility !== 'hidden' && !clipped(e);
+    }));
+    return [...out].filter(e => !out.has(e.parentElement)).map(name);  // the outermost: a chart, not its every mark
+}"""
+
+
+def sticking_out(page) -> list[str]:
+    """What on the page reaches past the window's right edge (what would scroll it sideways), described."""
+    return page.evaluate(_STICKING_OUT_JS)
+
+
 def server_pid(url: str) -> int:
     """The pid of the server that `streamlit_server` started at `url`, found by its port in /proc
     (Linux), so a benchmark can read the server's memory without the context manager changing."""

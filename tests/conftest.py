@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 import cnn
 from cnn.data import Split
+from support.browser import CHROMIUM_FLAGS, chromium_or_skip, streamlit_server
 from support.samples import FIXTURE
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -31,3 +32,33 @@ def app(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     return at
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The real app on a free port, with the fixture's MNIST and an empty runs folder, for a module of
+    browser tests; they fail if the server logged a traceback."""
+    chromium_or_skip()
+    tmp = tmp_path_factory.mktemp("app")
+    log = tmp / "server.log"
+    env = {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(tmp / "runs")}
+    with streamlit_server("app.py", env, log) as url:
+        yield url
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    """Playwright itself, for its device profiles (p.devices): only one may run at a time in a thread."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    """Headless Chromium (the system's: `playwright install` downloads, which cannot work offline)."""
+    b = playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
+    yield b
+    b.close()

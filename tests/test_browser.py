@@ -11,9 +11,7 @@ from playwright.sync_api import expect
 
 import cnn
 from support.browser import (
-    CHROMIUM_FLAGS,
     DIGIT_STROKES,
-    chromium_or_skip,
     server_pid,
     start_training,
     streamlit_server,
@@ -25,27 +23,6 @@ from support.samples import FIXTURE
 
 ONE, ZERO = DIGIT_STROKES[1], DIGIT_STROKES[0]
 STEP = re.compile(r"Step ([\d,]+) of ([\d,]+)")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    chromium_or_skip()
-    tmp = tmp_path_factory.mktemp("app")
-    log = tmp / "server.log"
-    env = {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(tmp / "runs")}
-    with streamlit_server("app.py", env, log) as url:
-        yield url
-    assert "Traceback" not in log.read_text(), log.read_text()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
+from scipy import ndimage
 
 import cnn
 from cnn.photo import MAX_BYTES, PhotoError, photo_to_ink, read_photo
@@ -55,6 +56,14 @@ def test_a_photo_is_turned_upright_by_its_exif_orientation():
 def test_what_is_not_a_usable_photo_gets_a_clear_message(data, message):
     with pytest.raises(PhotoError, match=message):
         read_photo(data)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sparse_ink_is_found_two_thin_ones_in_a_wide_photo(seed):
+    ink = np.zeros((280, 700), np.float32)  # "1 1" on the number canvas: 1.3% ink, about 0.3% of the photo
+    ink[60:220, 200:208] = ink[60:220, 480:488] = 1
+    found = photo_to_ink(read_photo(photo_of(ink, np.random.default_rng(seed), size=(640, 480)))).ink
+    assert ndimage.label(found.max(0) > 0.5)[1] == 2  # two runs of inked columns: both strokes, nothing else
 
 
 def test_blank_paper_has_no_ink():

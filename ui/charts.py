@@ -78,14 +78,16 @@ def probability_chart(probs: np.ndarray) -> alt.LayerChart:
     data = pd.DataFrame({"digit": [str(d) for d in range(10)], "probability": probs.astype(float),
                          "winner": [d == winner for d in range(10)]})
     base = alt.Chart(data).encode(
-        y=alt.Y("digit:N", sort=None, title=None, axis=alt.Axis(labelFontSize=16)),
+        # every digit named, each beside its bar (Vega would drop some and move the first at this height)
+        y=alt.Y("digit:N", sort=None, title=None,
+                axis=alt.Axis(labelFontSize=16, labelOverlap=False, labelFlush=False)),
         x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None))
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         color=alt.when("datum.winner").then(alt.value(ACCENT)).otherwise(alt.value(LIGHT)),
         tooltip=[alt.Tooltip("digit"), alt.Tooltip("probability", format=".2%")])
     labels = base.mark_text(align="left", dx=4, fontSize=13, color=INK, opacity=0.8).encode(
         text=alt.Text("probability:Q", format=".1%"))
-    return (bars + labels).properties(height=300)
+    return (bars + labels).properties(height=220)  # with a 280 px canvas, fits an iPhone 13 (664 px) screen
 
 
 CELL = "cell"  # the confusion chart's selection parameter: the chosen (true, predicted) cell

@@ -169,7 +169,9 @@ def settings_table(runs: list[Compared]) -> None:
         differs = len(set(values)) > 1
         cells = [f"**{v}**" if differs else v for v in values]
         lines.append(f"| {f'{DIFFERS} **{label}**' if differs else label} | {' | '.join(cells)} |")
-    st.markdown("\n".join(lines), unsafe_allow_html=True)
+    # In a box of its own that scrolls sideways: six runs' columns are wider than a phone, and would
+    # scroll the whole page. (The blank lines let the Markdown table be read as Markdown inside the <div>.)
+    st.markdown('<div style="overflow-x: auto">\n\n' + "\n".join(lines) + "\n\n</div>", unsafe_allow_html=True)
     st.caption(f"{DIFFERS} Rows in bold differ between these runs.")
 
 

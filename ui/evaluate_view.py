@@ -9,7 +9,7 @@ import streamlit as st
 import cnn
 from cnn.evaluate import Evaluation
 from ui import charts, pictures, prediction_view, viz
-from ui.layout import click_through_labels
+from ui.layout import click_through_labels, shrink_to_column
 
 CELL_IMAGES = 60  # test images shown for a confusion-matrix cell
 GALLERY = 40  # mistakes shown at once
@@ -34,6 +34,7 @@ def matrix(ev: Evaluation) -> None:
     if TRUE not in st.session_state:  # start on the most frequent mistake
         st.session_state[TRUE], st.session_state[PREDICTED], _ = ev.most_confused()
     chosen = (st.session_state[TRUE], st.session_state[PREDICTED])
+    shrink_to_column("eval_matrix")  # a phone's column is narrower than the square
     with click_through_labels("eval_matrix_box"):
         st.altair_chart(charts.confusion_chart(ev.confusion, chosen), width="content", key="eval_matrix",
                         on_select=_cell_clicked, selection_mode=charts.CELL)

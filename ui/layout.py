@@ -33,6 +33,7 @@ def page_setup(title: str) -> None:
         st.markdown("### MNIST CNN, live")
         for page in PAGES:
             st.page_link(page.path, label=page.label, icon=page.icon)
+        st.markdown(PHONE_STYLE, unsafe_allow_html=True)  # here, the style takes no room above the title
 
 
 def steady_container(key: str):
@@ -59,6 +60,42 @@ def click_through_labels(key: str):
     """
     st.markdown(f"<style>.st-key-{key} .mark-text {{ pointer-events: none; }}</style>", unsafe_allow_html=True)
     return st.container(key=key)
+
+
+PHONE = "(max-width: 640px)"  # where Streamlit stacks columns one under another: a phone held upright
+
+
+# On a phone, less room above the first heading (Streamlit keeps 6rem, for a 4rem toolbar) and a
+# smaller title: together they give Draw's canvas the ~60 px it lacked to be whole on an iPhone 13.
+PHONE_STYLE = (f"<style>@media {PHONE} {{ [data-testid='stMainBlockContainer'] {{ padding-top: 4.5rem; }} "
+               f"[data-testid='stMainBlockContainer'] h1 {{ font-size: 2rem; }} }}</style>")
+
+
+def last_on_phones(key: str):
+    """A container whose column goes to the end of its row where the columns stack (PHONE).
+
+    On a phone the columns of a row come one under another, in their order. A page whose answer
+    sits in a later column (Draw: canvas, model input, answer) would push the answer below the
+    fold; moving this column last keeps the answer right under the canvas. :has() finds the
+    column that holds the keyed container (st-key-<key> is Streamlit's documented class);
+    tests/test_browser.py checks on a phone profile that the answer follows the canvas.
+    """
+    st.markdown(f"<style>@media {PHONE} {{ [data-testid='stColumn']:has(.st-key-{key}) {{ order: 1; }} }}</style>",
+                unsafe_allow_html=True)
+    return st.container(key=key)
+
+
+def shrink_to_column(key: str) -> None:
+    """Let the keyed Vega-Lite chart, drawn at a fixed size, shrink whole to a narrower column.
+
+    The confusion matrix is a 420 px square (width="stretch" would widen it on a desktop and
+    squash it on a phone). On a phone, where Streamlit stacks columns below 640 px and leaves
+    about 360 px, its right side and legend stuck out and the page scrolled sideways. Vega's SVG
+    has a viewBox, so max-width scales it, text and all, and keeps it square; clicks and tooltips
+    still find their marks, which Vega takes from the element under the pointer. A column wide
+    enough leaves the chart as it was. (st.html with only a <style> takes no room in the page.)
+    """
+    st.html(f"<style>.st-key-{key} svg.marks {{ max-width: 100%; height: auto; }}</style>")
 
 
 def server_threads() -> int:

@@ -55,10 +55,15 @@ def x_title(svg: str) -> str:
     return re.search(rf'y="{HEIGHT - 4}" text-anchor="middle"[^>]*>([^<]+)<', svg).group(1)
 
 
+def table_lines(at) -> list[str]:
+    """The settings table's Markdown lines (it sits in a box of its own that scrolls sideways)."""
+    table = next(e.value for e in at.markdown if "| --- |" in e.value)
+    return [line for line in table.splitlines() if line.startswith("|")]
+
+
 def table_rows(at) -> dict[str, str]:
     """The settings table's rows: first cell -> the whole row."""
-    table = next(e.value for e in at.markdown if e.value.startswith("| |"))
-    return {row.split("|")[1].strip(): row for row in table.splitlines()[2:]}
+    return {row.split("|")[1].strip(): row for row in table_lines(at)[2:]}  # past the header and its rule
 
 
 def choose(at, names: list[str]) -> None:
@@ -74,7 +79,7 @@ def test_two_runs_are_in_both_charts_each_in_one_colour_of_its_own(runs):
     loss, accuracy = legend(shown["Training loss"]), legend(shown["Test accuracy"])
     assert set(loss) == {FAST, SMALL} and loss == accuracy
     assert loss[FAST] != loss[SMALL] and set(loss.values()) <= set(PALETTE)
-    header = next(e.value for e in at.markdown if e.value.startswith("| |")).splitlines()[0]
+    header = table_lines(at)[0]
     assert f'color: {loss[FAST]}">●</span> {FAST}' in header and f'color: {loss[SMALL]}">●</span> {SMALL}' in header
 
 

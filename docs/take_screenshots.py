@@ -11,7 +11,8 @@ Evaluate (dark_*.png). `python -m docs.take_screenshots network` takes only the 
 recipe with 3x3 and with 5x5 kernels (through cnn.job, as the Train page does) and shows them on
 the Compare page (compare_runs.png); `... layers` shows a run's Layer by layer section; `... draw`
 takes Draw and each of its tabs with the bundled model (needs the full test set for the filters tab); `... number`
-Draw's number mode, its Download menu and a photo of a number; `... phone` Draw on a Pixel 5, drawn by touch.
+Draw's number mode, its Download menu and a photo of a number; `... phone` Draw on a Pixel 5, drawn by touch;
+`... dark` the dark-theme screenshots alone.
 """
 import os
 import re
@@ -293,6 +294,9 @@ def main():
         return only(number)
     if sys.argv[1:] == ["phone"]:
         return only(phone, device="Pixel 5")
+    if sys.argv[1:] == ["dark"]:
+        os.environ["STREAMLIT_THEME_BASE"] = "dark"  # the server started by only() inherits it
+        return only(dark_theme)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport=WIDE)

@@ -33,7 +33,7 @@ def page_setup(title: str) -> None:
         st.markdown("### MNIST CNN, live")
         for page in PAGES:
             st.page_link(page.path, label=page.label, icon=page.icon)
-        st.markdown(PHONE_STYLE, unsafe_allow_html=True)  # here, the style takes no room above the title
+    st.html(PHONE_STYLE)  # (st.html with only a <style> takes no room in the page)
 
 
 def steady_container(key: str):
@@ -78,10 +78,9 @@ def last_on_phones(key: str):
     sits in a later column (Draw: canvas, model input, answer) would push the answer below the
     fold; moving this column last keeps the answer right under the canvas. :has() finds the
     column that holds the keyed container (st-key-<key> is Streamlit's documented class);
-    tests/test_browser.py checks on a phone profile that the answer follows the canvas.
+    tests/test_phone.py checks on phone profiles that the answer follows the canvas.
     """
-    st.markdown(f"<style>@media {PHONE} {{ [data-testid='stColumn']:has(.st-key-{key}) {{ order: 1; }} }}</style>",
-                unsafe_allow_html=True)
+    st.html(f"<style>@media {PHONE} {{ [data-testid='stColumn']:has(.st-key-{key}) {{ order: 1; }} }}</style>")
     return st.container(key=key)
 
 

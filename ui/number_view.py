@@ -30,7 +30,7 @@ ZOOM = ("<style>@media (max-width: 760px) { .st-key-number_canvas { zoom: 0.8; }
 
 def number(model: cnn.Net | None, brush: int) -> None:
     """The wide canvas and, once something is written, what the model reads there."""
-    st.markdown(ZOOM, unsafe_allow_html=True)
+    st.html(ZOOM)
     canvas = st_canvas(stroke_width=brush, stroke_color="#FFFFFF", background_color="#000000", height=HEIGHT,
                        width=WIDTH, drawing_mode="freedraw", return_image_data=True, key="number_canvas")
     if canvas.image_data is not None:

@@ -52,9 +52,11 @@ def overview(kept: list[MyDigit]) -> None:
 
 
 def counts_row(per_digit: np.ndarray) -> None:
-    """How many drawings each digit has."""
-    for digit, (column, count) in enumerate(zip(st.columns(10), per_digit)):
-        column.metric(f"{digit}s", int(count))
+    """How many drawings each digit has: one row, spread across the page, that wraps on a phone (ten
+    columns would stack there, one count a line)."""
+    with st.container(horizontal=True, horizontal_alignment="distribute"):
+        for digit, count in enumerate(per_digit):
+            st.metric(f"{digit}s", int(count), width="content")
 
 
 def gallery(kept: list[MyDigit], per_digit: np.ndarray) -> None:

@@ -9,11 +9,10 @@ import streamlit as st
 import cnn
 from cnn.evaluate import Evaluation
 from ui import charts, pictures, prediction_view, viz
-from ui.layout import click_through_labels, shrink_to_column
+from ui.layout import click_through_labels, shrink_to_column, tiles
 
 CELL_IMAGES = 60  # test images shown for a confusion-matrix cell
 GALLERY = 40  # mistakes shown at once
-PER_ROW = 8
 TRUE, PREDICTED, CHOSEN = "eval_true", "eval_predicted", "eval_chosen"  # session-state keys
 
 
@@ -99,15 +98,17 @@ def _gallery(ev: Evaluation, images: np.ndarray, found: np.ndarray) -> None:
     shown = found[:GALLERY]
     st.caption(f"{len(found):,} mistakes{f', the surest {len(shown)} shown' if len(found) > len(shown) else ''}. "
                "Under each: the true digit → the model's answer · its confidence, and a button that opens it below.")
-    for row in range(0, len(shown), PER_ROW):
-        for column, index in zip(st.columns(PER_ROW), shown[row : row + PER_ROW]):
-            with column:
-                pictures.inline_picture(viz.pixel_grid(images[index], scale=3),
-                                        f"{ev.labels[index]} → {ev.predictions[index]} · {ev.confidence[index]:.0%}",
-                                        alt=f"test image {index}")
-                st.button(f"#{index}", key=f"eval_mistake_{index}", on_click=_choose, args=(int(index),),
-                          help=f"Open test image #{index}", width="stretch",
-                          type="primary" if index == st.session_state[CHOSEN] else "secondary")
+    tiles(shown, lambda index: _mistake(ev, images, index))
+
+
+def _mistake(ev: Evaluation, images: np.ndarray, index: int) -> None:
+    """One mistake in the gallery: the test image, what it is and what the model said, a button to open it."""
+    pictures.inline_picture(viz.pixel_grid(images[index], scale=3),
+                            f"{ev.labels[index]} → {ev.predictions[index]} · {ev.confidence[index]:.0%}",
+                            alt=f"test image {index}")
+    st.button(f"#{index}", key=f"eval_mistake_{index}", on_click=_choose, args=(int(index),),
+              help=f"Open test image #{index}", width="stretch",
+              type="primary" if index == st.session_state[CHOSEN] else "secondary")
 
 
 def _choose(index: int) -> None:

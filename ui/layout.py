@@ -62,6 +62,7 @@ def click_through_labels(key: str):
     return st.container(key=key)
 
 
+TILE_WIDTH = 104  # px: a gallery tile (a 28x28 at 3x, its caption, a button): 8 a desktop row, 3 a phone row
 PHONE = "(max-width: 640px)"  # where Streamlit stacks columns one under another: a phone held upright
 
 
@@ -95,6 +96,15 @@ def shrink_to_column(key: str) -> None:
     enough leaves the chart as it was. (st.html with only a <style> takes no room in the page.)
     """
     st.html(f"<style>.st-key-{key} svg.marks {{ max-width: 100%; height: auto; }}</style>")
+
+
+def tiles(items, show: Callable, width: int = TILE_WIDTH) -> None:
+    """`show(item)` for each item in a tile `width` px wide, as many a row as fit: eight across a desktop's
+    page, three across a phone (a row of st.columns would stack there, one tile a line)."""
+    with st.container(horizontal=True, gap="small"):
+        for item in items:
+            with st.container(width=width):
+                show(item)
 
 
 def server_threads() -> int:

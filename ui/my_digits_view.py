@@ -13,10 +13,8 @@ from cnn.job import Snapshot
 from cnn.my_digits import MyDigit, MyDigits, counts
 from cnn.runs import runs_root
 from ui import pictures, train_view, viz
-from ui.layout import steady_container
+from ui.layout import steady_container, tiles
 from ui.state import checkpoint, model_choices, registry
-
-PER_ROW = 8
 
 
 def my_digits() -> MyDigits:
@@ -66,13 +64,14 @@ def gallery(kept: list[MyDigit], per_digit: np.ndarray) -> None:
             mine = [k for k in kept if k.label == digit]
             if not mine:
                 st.caption(f"No {digit}s kept yet.")
-            for row in range(0, len(mine), PER_ROW):
-                for column, item in zip(st.columns(PER_ROW), mine[row : row + PER_ROW]):
-                    with column:
-                        pictures.inline_picture(viz.pixel_grid(item.image, scale=3), _kept_on(item),
-                                                alt=f"a kept {digit}")
-                        st.button("Delete", key=f"my_digits_delete_{item.path.stem}", on_click=_delete,
-                                  args=(item.path,), width="stretch", icon=":material/delete:")
+            tiles(mine, _kept)
+
+
+def _kept(item: MyDigit) -> None:
+    """One kept drawing in the gallery: the picture, when it was kept, and its Delete button."""
+    pictures.inline_picture(viz.pixel_grid(item.image, scale=3), _kept_on(item), alt=f"a kept {item.label}")
+    st.button("Delete", key=f"my_digits_delete_{item.path.stem}", on_click=_delete, args=(item.path,),
+              width="stretch", icon=":material/delete:")
 
 
 def _kept_on(item: MyDigit) -> str:

@@ -1,5 +1,6 @@
 """How well whole numbers are read (cnn.numbers.read_number): the bundled model on numbers of 2 to 6
-MNIST test digits composed on one 280 x 700 canvas by support.numbers, apart and touching.
+MNIST test digits composed on one 280 x 700 canvas by support.numbers, apart and touching, and apart
+with MNIST's own digits enlarged rather than redrawn with the canvas's brush (a second source).
 
 For each kind: the share of numbers read entirely right, of numbers with the right count of digits,
 and of digits right, counted two ways: strictly (a number read with the wrong count has all its digits
@@ -93,8 +94,10 @@ def main():
     model, test = bundled_model_and_test_set()
     images, labels = test.images[:, 0].numpy(), test.labels.numpy()
     lone_ms = float(np.median(lone_drawing_ms(model, images[:100])))
-    for kind, touching in [("apart (clear gaps)", False), ("touching (at least one touching pair)", True)]:
-        numbers = number_set(images, labels, args.n, touching, seed=args.seed + touching)
+    for kind, touching, redrawn in [("apart (clear gaps)", False, True),
+                                    ("touching (at least one touching pair)", True, True),
+                                    ("apart, MNIST's own digits enlarged (not redrawn)", False, False)]:
+        numbers = number_set(images, labels, args.n, touching, seed=args.seed + touching, redrawn=redrawn)
         report(kind, numbers, *timed_readings(model, [n.canvas for n in numbers]), lone_ms, read_alone(model, numbers))
 
 

@@ -1,6 +1,5 @@
 """Draw: a canvas, the model's verdict, and what every layer does with the drawing."""
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 import cnn
 from ui import compute_view, filters_view, fool_view, my_digits_view, number_view, prediction_view
@@ -32,12 +31,7 @@ if number_mode:
 
 canvas_col, input_col, verdict_col = st.columns([1.1, 1, 1.3], gap="medium")
 with canvas_col:
-    canvas = st_canvas(stroke_width=brush, stroke_color="#FFFFFF", background_color="#000000",
-                       height=280, width=280, drawing_mode="freedraw", return_image_data=True, key="draw_canvas")
-    if canvas.image_data is not None:
-        st.session_state["draw_image"] = canvas.image_data  # (280, 280, 4) RGBA
-
-image = st.session_state.get("draw_image")
+    image = prediction_view.canvas("draw_canvas", 280, brush, kept="draw_image")  # (280, 280, 4) RGBA
 prepared = None
 try:
     prepared = cnn.prepare(image) if image is not None else None

@@ -24,6 +24,7 @@ from playwright.async_api import async_playwright
 
 from cnn.record import RunRecord, Status
 from cnn.runs import read_record
+from support.samples import FIXTURE
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -62,6 +63,16 @@ def streamlit_server(script: str, env: dict[str, str], log: Path):
         finally:
             proc.terminate()
             proc.wait(20)
+
+
+@contextmanager
+def app_on_fixture(tmp: Path):
+    """The app on a free port with the committed MNIST slice and the runs folder tmp/runs; yields its URL.
+    Fails afterwards if the server logged a traceback."""
+    log = tmp / "server.log"
+    with streamlit_server("app.py", {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(tmp / "runs")}, log) as url:
+        yield url
+    assert "Traceback" not in log.read_text(), log.read_text()
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from PIL import Image
 
 from support.drawn_digits import CANVAS, DrawStyle, centre_line, draw
 
@@ -47,21 +48,24 @@ class _Hand:
     drops: np.ndarray  # (n,) each digit's vertical offset as a share of `height`
 
 
-def number_set(images: np.ndarray, labels: np.ndarray, n: int, touching: bool, seed: int = 0) -> list[Number]:
+def number_set(images: np.ndarray, labels: np.ndarray, n: int, touching: bool, seed: int = 0,
+               redrawn: bool = True) -> list[Number]:
     """`n` numbers from (N, 28, 28) digits and their (N,) labels. touching=True: each has at least one
-    touching pair (every pair touches with even odds); False: every pair has a clear gap."""
+    touching pair (every pair touches with even odds); False: every pair has a clear gap. redrawn=False:
+    the MNIST digits themselves, enlarged, not redrawn with the canvas's brush (a second, independent source)."""
     rng = np.random.default_rng(seed)
-    return [compose(images, labels, rng, touching) for _ in range(n)]
+    return [compose(images, labels, rng, touching, redrawn) for _ in range(n)]
 
 
-def compose(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator, touching: bool) -> Number:
+def compose(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator, touching: bool,
+            redrawn: bool = True) -> Number:
     """One number of 2 to 6 digits picked at random from `images` (N, 28, 28) with their `labels` (N,)."""
     count = int(rng.integers(2, 7))
     pick = rng.choice(len(images), count, replace=False)
-    lines = [centre_line(images[i]) for i in pick]
+    lines = [centre_line(images[i]) if redrawn else images[i] for i in pick]
     hand = _random_hand(rng, count, touching)
     while True:  # shrink until it fits: widths, gaps and the brush scale with the height
-        inks = [_drawn(line, hand, i) for i, line in enumerate(lines)]
+        inks = [(_drawn if redrawn else _enlarged)(line, hand, i) for i, line in enumerate(lines)]
         tops = [_top(ink, hand, i) for i, ink in enumerate(inks)]
         lefts = _lefts(inks, tops, hand)
         width = max(left + ink.shape[1] for left, ink in zip(lefts, inks))
@@ -96,6 +100,17 @@ def _drawn(line: np.ndarray, hand: _Hand, i: int) -> np.ndarray:
     ink = draw(line, style)[..., 0].astype(np.float32) / 255  # (280, 280)
     rows, cols = np.flatnonzero(ink.max(1) > 0), np.flatnonzero(ink.max(0) > 0)
     return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def _enlarged(digit: np.ndarray, hand: _Hand, i: int) -> np.ndarray:
+    """One (28, 28) MNIST digit as it is, cropped to its ink and enlarged to this hand's height (its own
+    slant and stroke kept: the hand's slant, tilt and brush do not apply) -> (h, w) float32 in [0, 1]."""
+    rows, cols = np.flatnonzero(digit.max(1) > 0), np.flatnonzero(digit.max(0) > 0)
+    ink = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    height = max(1, round(hand.height * hand.sizes[i]))
+    width = max(1, round(ink.shape[1] * height / ink.shape[0]))
+    big = Image.fromarray((ink * 255).astype(np.uint8)).resize((width, height), Image.Resampling.BICUBIC)
+    return np.asarray(big, np.float32) / 255
 
 
 def _top(ink: np.ndarray, hand: _Hand, i: int) -> int:

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 import cnn
 from cnn.data import Split
-from support.browser import CHROMIUM_FLAGS, chromium_or_skip, streamlit_server
+from support.browser import CHROMIUM_FLAGS, app_on_fixture, chromium_or_skip
 from support.samples import FIXTURE
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -39,12 +39,8 @@ def server(tmp_path_factory):
     """The real app on a free port, with the fixture's MNIST and an empty runs folder, for a module of
     browser tests; they fail if the server logged a traceback."""
     chromium_or_skip()
-    tmp = tmp_path_factory.mktemp("app")
-    log = tmp / "server.log"
-    env = {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(tmp / "runs")}
-    with streamlit_server("app.py", env, log) as url:
+    with app_on_fixture(tmp_path_factory.mktemp("app")) as url:
         yield url
-    assert "Traceback" not in log.read_text(), log.read_text()
 
 
 @pytest.fixture(scope="module")

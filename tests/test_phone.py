@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 import cnn
 from cnn.my_digits import MyDigits
-from support.browser import DIGIT_STROKES, chromium_or_skip, sticking_out, streamlit_server, swipe, touch_stroke
+from support.browser import DIGIT_STROKES, app_on_fixture, chromium_or_skip, sticking_out, swipe, touch_stroke
 from support.fake_runs import write_fake_run
 from support.photos import photo_of
 from support.samples import FIXTURE
@@ -35,10 +35,8 @@ def phone_server(tmp_path_factory):
         kept.add(test.images[i, 0].numpy(), int(test.labels[i]))
     photo = tmp / "digit.jpg"
     photo.write_bytes(photo_of(test.images[0, 0].numpy(), np.random.default_rng(0)))
-    env = {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(tmp / "runs")}
-    with streamlit_server("app.py", env, tmp / "server.log") as url:
+    with app_on_fixture(tmp) as url:
         yield url, photo
-    assert "Traceback" not in (tmp / "server.log").read_text()
 
 
 @pytest.fixture

@@ -5,16 +5,15 @@ from html import escape
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 import cnn
 from cnn.numbers import MAX_DIGITS, Reading
 from cnn.preprocess import ink_coverage
-from ui import pictures, viz
+from ui import pictures, prediction_view, viz
 from ui.charts import ACCENT
 from ui.layout import PHONE
 
-HEIGHT, WIDTH = 280, 700  # the number canvas: room for 8 digits of about the Draw canvas's stroke
+WIDTH = 700  # px: the number canvas, as high as Draw's: room for 8 digits of about its stroke
 SHOWN_HEIGHT = 300  # px at most for the boxed number: one digit alone is not blown up to a page
 DOUBT = "#f0a020"  # a box the reader is not sure of
 DIGIT_SCALE = 3  # each digit's 28x28 shown at 84 px: eight fit a phone's width in two rows
@@ -31,11 +30,7 @@ ZOOM = ("<style>@media (max-width: 760px) { .st-key-number_canvas { zoom: 0.8; }
 def number(model: cnn.Net | None, brush: int) -> None:
     """The wide canvas and, once something is written, what the model reads there."""
     st.html(ZOOM)
-    canvas = st_canvas(stroke_width=brush, stroke_color="#FFFFFF", background_color="#000000", height=HEIGHT,
-                       width=WIDTH, drawing_mode="freedraw", return_image_data=True, key="number_canvas")
-    if canvas.image_data is not None:
-        st.session_state["number_image"] = canvas.image_data  # (280, 700, 4) RGBA
-    image = st.session_state.get("number_image")
+    image = prediction_view.canvas("number_canvas", WIDTH, brush, kept="number_image")  # (280, 700, 4) RGBA
     if model is None:
         return
     try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+from streamlit_drawable_canvas import st_canvas
 
 import cnn
 from cnn import explain
@@ -10,6 +11,18 @@ from cnn.preprocess import resize
 from ui import charts, pictures, viz
 from ui.picker import pick_model
 from ui.state import ModelChoice
+
+CANVAS_HEIGHT = 280  # px: Draw's canvas, and the number mode's
+
+
+def canvas(key: str, width: int, brush: int, kept: str) -> np.ndarray | None:
+    """Draw's black canvas, 280 px high and `width` wide, white ink of `brush` px; the last drawing made on
+    it, (280, width, 4) RGBA, kept in the session as `kept` (None before the first stroke)."""
+    drawn = st_canvas(stroke_width=brush, stroke_color="#FFFFFF", background_color="#000000", height=CANVAS_HEIGHT,
+                      width=width, drawing_mode="freedraw", return_image_data=True, key=key)
+    if drawn.image_data is not None:
+        st.session_state[kept] = drawn.image_data
+    return st.session_state.get(kept)
 
 
 def verdict(probs: np.ndarray) -> st.delta_generator.DeltaGenerator:

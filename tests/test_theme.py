@@ -69,6 +69,20 @@ COLOURS_JS = """([sel, onCells]) => {
 TRANSITIONING_JS = """sel => [...document.querySelectorAll(sel)].filter(
     e => getComputedStyle(e).transitionDuration.split(',').some(d => parseFloat(d) > 0)).length"""
 
+# While `ms` pass: how many times an element under `sel` went stale (its fragment rerunning), and the
+# least opacity one had then.
+STALE_JS = """([sel, ms]) => new Promise(done => {
+    let times = 0, least = 1;
+    const watch = new MutationObserver(changes => changes.forEach(({target}) => {
+        if (target.matches(sel) && target.dataset.stale === 'true') {
+            times += 1;
+            least = Math.min(least, parseFloat(getComputedStyle(target).opacity));
+        }
+    }));
+    watch.observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-stale']});
+    setTimeout(() => { watch.disconnect(); done([times, least]); }, ms);
+})"""
+
 
 def luminance(rgb) -> float:
     c = np.asarray(rgb[:3], float) / 255
@@ -126,7 +140,7 @@ def test_evaluate_in_the_dark_theme_reads_and_its_numbers_let_clicks_through(dar
     assert set(events) == {"none"}
 
 
-def test_train_in_the_dark_theme_reads_and_its_live_view_has_no_transitions(dark_server, page):
+def test_train_in_the_dark_theme_reads_and_its_live_view_neither_transitions_nor_dims(dark_server, page):
     start_training(page, dark_server, epochs=50)
     try:
         page.locator('.st-key-live_run svg[aria-label="Training loss"]').wait_for()
@@ -137,6 +151,13 @@ def test_train_in_the_dark_theme_reads_and_its_live_view_has_no_transitions(dark
         assert page.locator(".st-key-live_run").count() == 1
         assert page.locator('.st-key-live_run [data-testid="stProgress"]').count() == 1
         assert page.evaluate(TRANSITIONING_JS, ".st-key-live_run *") == 0
+        # ...and nothing in it dims while the view reruns, where without the rule it would
+        times, least = page.evaluate(STALE_JS, [".st-key-live_run *", 3000])
+        assert times > 0 and least == 1
+        page.evaluate("""() => document.querySelectorAll('style').forEach(s => s.textContent.includes(
+            '.st-key-live_run') && (s.textContent = s.textContent.replace('opacity: 1 !important', '')))""")
+        times, least = page.evaluate(STALE_JS, [".st-key-live_run *", 3000])
+        assert times > 0 and least < 1
         page.evaluate("""() => document.querySelectorAll('style').forEach(
             s => s.textContent.includes('.st-key-live_run') && s.remove())""")
         assert page.evaluate(TRANSITIONING_JS, ".st-key-live_run *") > 0

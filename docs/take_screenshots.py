@@ -29,6 +29,7 @@ from support.browser import (
     CHROMIUM_FLAGS,
     DIGIT_STROKES,
     chromium_or_skip,
+    draw_on_draw_page,
     streamlit_server,
     stroke,
     touch_stroke,
@@ -97,11 +98,7 @@ DRAW_TABS = [("Why this digit", "Why a 4", "draw_why.png", 470),
 
 def draw(page, url: str) -> None:
     """A small 4 in the canvas's corner: the page as it opens (Inside the network), then each other tab."""
-    page.goto(f"{url}/Draw")
-    page.locator("canvas.upper-canvas").wait_for()
-    for points in SMALL_FOUR:
-        stroke(page, points)
-    page.get_by_text("Prediction:").wait_for()
+    draw_on_draw_page(page, url, SMALL_FOUR, "Prediction:")
     page.get_by_text("conv2 · 64 × 14 × 14").wait_for()
     page.wait_for_timeout(1500)
     page.screenshot(path=DOCS / "draw.png")
@@ -138,11 +135,7 @@ def number(page, url: str) -> None:
 
 def phone(page, url: str) -> None:
     """Draw on a phone: a 4 drawn by touch, the canvas's top scrolled to the toolbar; then a number."""
-    page.goto(f"{url}/Draw")
-    page.locator("canvas.upper-canvas").wait_for()
-    for points in FOUR:
-        touch_stroke(page, points)
-    page.get_by_text("Prediction: 4").wait_for()
+    draw_on_draw_page(page, url, FOUR, "Prediction: 4", touch_stroke)
     toolbar = page.locator("[data-testid=stHeader]").bounding_box()
     page.evaluate(f"() => document.querySelector('[data-testid=stMain]').scrollBy(0, "
                   f"{page.locator('canvas.upper-canvas').bounding_box()['y'] - toolbar['y'] - toolbar['height']})")

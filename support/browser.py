@@ -99,6 +99,16 @@ def stroke(page, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
+def draw_on_draw_page(page, url: str, strokes, answer: str, stroke_with: Callable = stroke) -> None:
+    """Open Draw, draw each stroke (points in canvas pixels) with `stroke_with` (stroke, or touch_stroke
+    on a phone) and wait for `answer` on the page."""
+    page.goto(f"{url}/Draw")
+    page.locator("canvas.upper-canvas").wait_for()
+    for points in strokes:
+        stroke_with(page, points)
+    page.get_by_text(answer).first.wait_for()
+
+
 def touch_stroke(page, points: list[tuple[float, float]], canvas_width: int = 280) -> None:
     """One finger stroke on the drawing canvas (the phone profiles have touch), points in the canvas's own
     pixels, `canvas_width` wide, wherever the page's CSS zoom puts it. Sent as touch events through the

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 import cnn
 from support.browser import (
     DIGIT_STROKES,
+    draw_on_draw_page,
     server_pid,
     start_training,
     streamlit_server,
@@ -46,14 +47,6 @@ def test_draw_a_one_and_a_zero_and_reset(server, page):
     stroke(page, ZERO)
     page.get_by_text("Prediction: 0 (").wait_for()
     expect(page.get_by_text("conv2 · 64 × 14 × 14")).to_be_visible()  # sent just after the answer
-
-
-def draw_and_wait(page, server: str, points, digit: int) -> None:
-    """Open Draw, draw one stroke and wait for the answer."""
-    page.goto(f"{server}/Draw")
-    page.locator("canvas.upper-canvas").wait_for()
-    stroke(page, points)
-    page.get_by_text(f"Prediction: {digit} (").wait_for()
 
 
 def progress_step(page) -> int:
@@ -186,7 +179,7 @@ def test_evaluate_a_click_on_a_confusion_cell_shows_its_images(server, page):
 
 
 def test_keep_a_drawing_and_find_it_in_my_digits(server, page):
-    draw_and_wait(page, server, ONE, 1)
+    draw_on_draw_page(page, server, [ONE], "Prediction: 1 (")
     page.get_by_role("button", name="Right: keep as a 1").click()
     page.get_by_text(re.compile(r"Kept as a 1: \d+ in My digits")).wait_for()
     page.get_by_role("link", name="My digits").click()
@@ -236,7 +229,7 @@ def test_upload_a_model_and_draw_uses_it(server, page):
 
 
 def test_compare_two_models_on_the_same_drawing(server, page):
-    draw_and_wait(page, server, ZERO, 0)
+    draw_on_draw_page(page, server, [ZERO], "Prediction: 0 (")
     page.get_by_text("Compare with a second model").click()
     page.get_by_label("Second model", exact=True).click()
     page.get_by_role("option", name=re.compile("Bundled model")).click()
@@ -245,7 +238,7 @@ def test_compare_two_models_on_the_same_drawing(server, page):
 
 
 def test_a_click_on_a_feature_map_works_out_that_value_and_play_slides_the_kernel(server, page):
-    draw_and_wait(page, server, ZERO, 0)
+    draw_on_draw_page(page, server, [ZERO], "Prediction: 0 (")
     page.get_by_role("tab", name="One number, computed").click()
     section = page.get_by_role("tabpanel", name="One number, computed")
     section.get_by_text("The network's own value here").wait_for()

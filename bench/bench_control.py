@@ -1,6 +1,7 @@
-"""How long pausing and resuming a run take, as the Train page does them (a TrainingJob in its child
-process, the default preset on the full MNIST): from Pause to the run reported paused, from Resume
-to its next step reported, and from Step to that one step reported. Five of each, in one run.
+"""How long starting, pausing and resuming a run take, as the Train page does them (a TrainingJob in
+its child process, the default preset on the full MNIST): from Start to the run's first step reported
+(runs one after another from one Registry, as on one server), from Pause to the run reported paused,
+from Resume to its next step reported, and from Step to that one step reported. Five of each, in one run.
 
     CNN_DATA_DIR=../shared/data python -m bench.bench_control [--times 5]
 """
@@ -11,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench.common import setup
-from cnn.job import TrainingJob
+from cnn.job import Registry, TrainingJob
 from cnn.train import make_config
 
 
@@ -24,11 +25,29 @@ def seconds_until(condition, limit: float = 60) -> float:
     return time.perf_counter() - start
 
 
+def start_seconds(times: int) -> list[float]:
+    """From Start to the first step reported, for `times` short runs one after another (the first
+    also waits for the fork server it starts, where there is one)."""
+    seconds = []
+    with tempfile.TemporaryDirectory() as tmp:
+        registry = Registry(tmp)
+        for _ in range(times):
+            start = time.perf_counter()
+            job, _ = registry.start(make_config("fast", max_steps=3))
+            seconds_until(lambda job=job: job.snapshot().metrics.steps > 0, limit=120)
+            seconds.append(time.perf_counter() - start)
+            job.join(120)
+    return seconds
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--times", type=int, default=5)
     args = p.parse_args()
     setup()
+    started = start_seconds(args.times)
+    print(f"start  first {started[0] * 1000:6.0f} ms, then median {statistics.median(started[1:]) * 1000:6.0f} ms, "
+          f"worst {max(started[1:]) * 1000:6.0f} ms")
     timings = {"pause": [], "step": [], "resume": []}
     with tempfile.TemporaryDirectory() as tmp:
         job = TrainingJob(make_config("fast", epochs=5), Path(tmp) / "run")

@@ -49,7 +49,34 @@ SEND_EVERY = 0.2  # seconds between the child's progress messages (the page refr
 # Added to the server's nice level in the training child: on a busy core the kernel then gives the
 # server (and so everyone drawing) about nine times the child's share (CFS weights 1024 vs 110).
 CHILD_NICENESS = 10
-_SPAWN = mp.get_context("spawn")  # a fresh interpreter: no forked torch thread pools or server state
+
+
+def _start_method() -> mp.context.BaseContext:
+    """How training children start. On Linux, forked from a fork server that has imported PyTorch
+    once (Registry starts it in the background): from Start to the first step on the full MNIST
+    took a median 1.0 s rather than 5.1 s, a fresh interpreter importing PyTorch each time
+    (bench/bench_control.py). Forking is safe there because the fork server never computes
+    anything: it has no thread pools or CUDA state to copy. Elsewhere a fresh interpreter each
+    time: macOS's system frameworks are not safe to fork, and Windows cannot."""
+    if sys.platform != "linux":
+        return mp.get_context("spawn")
+    context = mp.get_context("forkserver")
+    # Not the server's __main__ (a page script). torch._dynamo: torch.optim imports it on a first
+    # optimizer, 1.9 s here.
+    context.set_forkserver_preload([__name__, "torch._dynamo"])
+    return context
+
+
+_CHILDREN = _start_method()
+
+
+def _warm_up_children() -> None:
+    """Start the fork server (about 3 s of importing) in the background, so that the first Start
+    does not wait for it."""
+    if _CHILDREN.get_start_method() == "forkserver":
+        from multiprocessing import forkserver  # POSIX only
+
+        threading.Thread(target=forkserver.ensure_running, name="fork-server", daemon=True).start()
 
 
 @dataclass(frozen=True)
@@ -118,9 +145,13 @@ class _Sender:
         self.pending, self.last_sent = [], time.monotonic()
 
 
-def _child(config: TrainConfig, out: Path, messages, stop, commands, tune: FineTune | None, resume: bool) -> None:
+def _child(config: TrainConfig, out: Path, messages, stop, commands, tune: FineTune | None, resume: bool,
+           environ: dict[str, str]) -> None:
     """The child process: train (or fine-tune, or continue the run saved at `out`), sending
-    _Progress messages, then one _Ended."""
+    _Progress messages, then one _Ended. `environ`: the server's environment as the run started
+    (a forked child has its fork server's, from when that started: CNN_DATA_DIR may have changed)."""
+    os.environ.clear()
+    os.environ.update(environ)
     _lower_priority()  # first, so that every thread the child starts (torch's pool too) inherits it
     _stop_if_orphaned(stop, messages)
     control = _follow_commands(commands)
@@ -194,7 +225,7 @@ def _no_main_script():
 def _stop_if_orphaned(stop, messages) -> None:
     """Stop the run (evaluated and saved, as with Stop) if the server dies, even by SIGKILL:
     a run going on alone would write to a folder that no server follows."""
-    parent = _SPAWN.parent_process()
+    parent = _CHILDREN.parent_process()
 
     def watch():
         parent.join()
@@ -212,12 +243,12 @@ class TrainingJob:
         self.config, self.folder, self.name = config, folder, folder.name
         self.started = datetime.now()
         self._lock = threading.Lock()
-        self._stop = _SPAWN.Event()
-        self._messages = _SPAWN.Queue()
-        self._commands = _SPAWN.Queue()
-        self._process = _SPAWN.Process(target=_child, name=f"train-{self.name}", daemon=True,
-                                       args=(config, folder / CHECKPOINT, self._messages, self._stop, self._commands,
-                                             tune, resume_from is not None))
+        self._stop = _CHILDREN.Event()
+        self._messages = _CHILDREN.Queue()
+        self._commands = _CHILDREN.Queue()
+        self._process = _CHILDREN.Process(target=_child, name=f"train-{self.name}", daemon=True,
+                                          args=(config, folder / CHECKPOINT, self._messages, self._stop,
+                                                self._commands, tune, resume_from is not None, dict(os.environ)))
         self._listener = threading.Thread(target=self._listen, name=f"listen-{self.name}", daemon=True)
         self._ended = threading.Event()
         # The record's scalars (replaced whole as messages arrive) and its curves (appended to).
@@ -410,6 +441,7 @@ class Registry:
         self.root = root
         self._lock = threading.Lock()
         self._job: TrainingJob | None = None
+        _warm_up_children()
 
     @property
     def current(self) -> TrainingJob | None:

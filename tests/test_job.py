@@ -144,6 +144,34 @@ def test_the_child_does_not_run_the_script_that_started_it(tmp_path, monkeypatch
     assert not (tmp_path / "ran").exists()
 
 
+def test_a_run_reads_the_servers_environment_as_it_is_when_the_run_starts(tmp_path, monkeypatch):
+    """On Linux runs fork from a fork server started earlier, with the environment of that moment:
+    where MNIST is must still be the server's CNN_DATA_DIR as it is now."""
+    monkeypatch.setenv("CNN_DATA_DIR", str(FIXTURE))
+    registry = Registry(tmp_path)
+    first, _ = registry.start(tiny_job_config(max_steps=2, data_dir=None))
+    first.join(120)  # the fork server is running by now
+    monkeypatch.setenv("CNN_DATA_DIR", str(tmp_path / "elsewhere.npz"))
+    second, _ = registry.start(tiny_job_config(max_steps=2, data_dir=None))
+    second.join(120)
+    assert first.snapshot().status == "finished"
+    assert second.snapshot().status == "failed" and "elsewhere.npz" in second.snapshot().message
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="runs fork from a fork server on Linux only")
+def test_runs_fork_from_one_fork_server_that_has_imported_pytorch(tmp_path):
+    registry, parents = Registry(tmp_path), set()
+    for _ in range(2):
+        job, _ = registry.start(tiny_job_config(epochs=50))
+        assert wait_until(lambda job=job: job.snapshot().metrics.steps > 0, 120)
+        parents.add(Path(f"/proc/{job._process.pid}/stat").read_text().rsplit(")", 1)[1].split()[1])  # its PPid
+        job.stop()
+        job.join(120)
+    assert len(parents) == 1 and parents != {str(os.getpid())}  # the same parent both times, not this process
+    fork_server = Path(f"/proc/{parents.pop()}/cmdline").read_bytes()
+    assert b"forkserver" in fork_server and b"torch._dynamo" in fork_server  # what it imported first
+
+
 def test_a_fine_tuning_job_reports_before_and_after_and_is_saved_as_a_run(tmp_path, mnist_small):
     _, test = mnist_small
     tune = FineTune(BUNDLED_MODEL, test.images[:8, 0].numpy(), test.labels[:8].numpy())

@@ -45,7 +45,7 @@ from .runs import (
 )
 from .train import Control, Event, TrainConfig, lr_problem, train, valid_lr
 
-SEND_EVERY = 0.2  # seconds between the child's progress messages (the page refreshes every second)
+SEND_EVERY = 0.2  # seconds between the child's progress messages (the page redraws every two seconds)
 # Added to the server's nice level in the training child: on a busy core the kernel then gives the
 # server (and so everyone drawing) about nine times the child's share (CFS weights 1024 vs 110).
 CHILD_NICENESS = 10

@@ -21,6 +21,7 @@ from support.browser import (
 from support.fake_runs import write_fake_run
 from support.photos import photo_of
 from support.samples import FIXTURE
+from ui.train_view import LIVE_EVERY
 
 ONE, ZERO = DIGIT_STROKES[1], DIGIT_STROKES[0]
 STEP = re.compile(r"Step ([\d,]+) of ([\d,]+)")
@@ -122,11 +123,11 @@ def test_pause_holds_a_run_step_trains_one_batch_and_resume_goes_on(server, page
     page.get_by_role("button", name="Pause").click()
     page.get_by_text("paused").first.wait_for()
     held = progress_step(page)
-    time.sleep(2.5)  # two redraws of the live view
+    time.sleep(2 * LIVE_EVERY + 0.5)  # two redraws of the live view
     assert progress_step(page) == held
     page.get_by_role("button", name="Step").click()
     assert wait_for_step_above(page, held) == held + 1
-    time.sleep(2.5)
+    time.sleep(2 * LIVE_EVERY + 0.5)
     assert progress_step(page) == held + 1 and page.get_by_text("paused").count()
     page.get_by_role("button", name="Resume").click()
     assert wait_for_step_above(page, held + 1) > held + 1

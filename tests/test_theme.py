@@ -10,6 +10,7 @@ from cnn.record import Eval
 from support.browser import CHROMIUM_FLAGS, VIEWPORT, chromium_or_skip, start_training, stop_training, streamlit_server
 from support.samples import FIXTURE
 from ui import charts, pictures
+from ui.train_view import LIVE_EVERY
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 DATA_COLOURS = {charts.ACCENT, charts.MUTED, charts.LIGHT, charts.BLUE}  # the curves: readable on either
@@ -152,11 +153,11 @@ def test_train_in_the_dark_theme_reads_and_its_live_view_neither_transitions_nor
         assert page.locator('.st-key-live_run [data-testid="stProgress"]').count() == 1
         assert page.evaluate(TRANSITIONING_JS, ".st-key-live_run *") == 0
         # ...and nothing in it dims while the view reruns, where without the rule it would
-        times, least = page.evaluate(STALE_JS, [".st-key-live_run *", 2000])
+        times, least = page.evaluate(STALE_JS, [".st-key-live_run *", 2000 * LIVE_EVERY])
         assert times > 0 and least == 1
         page.evaluate("""() => document.querySelectorAll('style').forEach(s => s.textContent.includes(
             '.st-key-live_run') && (s.textContent = s.textContent.replace('opacity: 1 !important', '')))""")
-        times, least = page.evaluate(STALE_JS, [".st-key-live_run *", 2000])
+        times, least = page.evaluate(STALE_JS, [".st-key-live_run *", 2000 * LIVE_EVERY])
         assert times > 0 and least < 1
         page.evaluate("""() => document.querySelectorAll('style').forEach(
             s => s.textContent.includes('.st-key-live_run') && s.remove())""")

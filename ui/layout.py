@@ -40,7 +40,7 @@ def steady_container(key: str):
     """A container whose contents change without CSS transitions or dimming.
 
     Streamlit fades each redrawn element back in over a second, and slides the progress bar
-    over half a second. In a view refreshed every second these never stop, and in a browser
+    over half a second. In a view refreshed every second or two these never stop, and in a browser
     without a GPU every frame is painted on the cores that train. Without them the browser
     used about a third less CPU time while a run trained (and the charts stop flickering).
     Streamlit also dims each element to a third while its fragment reruns (data-stale): with the

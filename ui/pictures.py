@@ -1,4 +1,4 @@
-"""Pictures placed inline in the page: the ones that change on every stroke or every second.
+"""Pictures placed inline in the page: the ones that change on every stroke or while a run trains.
 
 st.image stores each new picture in the server's media store and the browser fetches it
 with a request of its own; a small PNG inline (a data: URL) costs neither. Pictures can be

@@ -1,6 +1,6 @@
 """Line charts as inline SVG, built on the server in a millisecond.
 
-The Train page redraws its curves every second while a run trains, on the cores the run
+The Train page redraws its curves every two seconds while a run trains, on the cores the run
 trains on. Vega-Lite charts cost the browser about 35 ms of script per chart per refresh,
 which took more than a tenth off the training speed on two cores; an SVG polyline costs
 almost nothing to draw. Hovering a dot shows its value (an SVG <title>).

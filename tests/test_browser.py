@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 import cnn
+from support import procs
 from support.browser import (
     DIGIT_STROKES,
     draw_on_draw_page,
@@ -92,13 +93,13 @@ def test_a_server_killed_mid_run_restarts_with_the_run_interrupted_and_usable(pa
         start_training(page, url, epochs=50)
         page.wait_for_function("() => document.body.innerText.includes('test (all 10,000)')")  # an epoch saved
         server = server_pid(url)
-        started = descendants_of(server)  # the run, and on Linux the fork server it came from
-        assert any(nice_level(pid) > nice_level(server) for pid in started), "no training process found"
+        started = procs.descendants(server)  # the run, and on Linux the fork server it came from
+        assert any(procs.nice_level(pid) > procs.nice_level(server) for pid in started), "no training process found"
         os.kill(server, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while any(running(pid) for pid in started) and time.monotonic() < deadline:
+        while any(procs.alive(pid) for pid in started) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not any(running(pid) for pid in started), "the run outlived its server"
+        assert not any(procs.alive(pid) for pid in started), "the run outlived its server"
     with streamlit_server("app.py", env, tmp_path / "second.log") as url:
         page.goto(f"{url}/Draw")
         page.get_by_text("Draw a digit on the black canvas").wait_for()  # the page has run: no redraw closes the list
@@ -134,37 +135,6 @@ def test_pause_holds_a_run_step_trains_one_batch_and_resume_goes_on(server, page
     expect(page.get_by_role("button", name="Step")).to_be_disabled()
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Stopped.").wait_for()
-
-
-def _stat(pid: int) -> list[str]:
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rsplit(")", 1)[1].split()  # [state, ppid, ...]
-
-
-def descendants_of(pid: int) -> list[int]:
-    """Its children, theirs, and so on: a training run is a child of the fork server, itself the server's child."""
-    parents = {}
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            parents[int(entry)] = int(_stat(int(entry))[1])
-        except OSError:  # ended while we looked
-            pass
-    found, last = set(), {pid}
-    while last:
-        last = {p for p, parent in parents.items() if parent in last} - found
-        found |= last
-    return sorted(found)
-
-
-def nice_level(pid: int) -> int:
-    return int(_stat(pid)[16])
-
-
-def running(pid: int) -> bool:
-    try:
-        return _stat(pid)[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_evaluate_a_click_on_a_confusion_cell_shows_its_images(server, page):

@@ -17,19 +17,11 @@ from cnn.job import Registry, StartError
 from cnn.record import RunRecord, Status
 from cnn.runs import OWNER, RECORD, list_runs, new_run_name, run_dir, write_record
 from support.faults import full_disk, read_only
+from support.procs import alive
 from support.samples import FIXTURE, tiny_job_config
 from support.waiting import wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as f:  # a zombie has ended too
-        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
 SERVER = textwrap.dedent("""

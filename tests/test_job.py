@@ -18,6 +18,7 @@ from cnn.model import ModelConfig, Net
 from cnn.record import RunRecord, Status
 from cnn.runs import list_runs, read_record, run_dir, write_record
 from cnn.train import train
+from support import procs
 from support.samples import FIXTURE, tiny_job_config
 from support.waiting import wait_until
 from ui.layout import server_threads
@@ -164,10 +165,10 @@ def test_runs_fork_from_one_fork_server_that_has_imported_pytorch(tmp_path):
     for _ in range(2):
         job, _ = registry.start(tiny_job_config(epochs=50))
         assert wait_until(lambda job=job: job.snapshot().metrics.steps > 0, 120)
-        parents.add(Path(f"/proc/{job._process.pid}/stat").read_text().rsplit(")", 1)[1].split()[1])  # its PPid
+        parents.add(procs.parent(job._process.pid))
         job.stop()
         job.join(120)
-    assert len(parents) == 1 and parents != {str(os.getpid())}  # the same parent both times, not this process
+    assert len(parents) == 1 and parents != {os.getpid()}  # the same parent both times, not this process
     fork_server = Path(f"/proc/{parents.pop()}/cmdline").read_bytes()
     assert b"forkserver" in fork_server and b"torch._dynamo" in fork_server  # what it imported first
 
@@ -186,14 +187,6 @@ def test_a_fine_tuning_job_reports_before_and_after_and_is_saved_as_a_run(tmp_pa
     assert run.name.startswith("finetune-") and run.has_checkpoint
 
 
-def thread_nice_levels(pid: int) -> list[int]:
-    """The nice level of every thread of process `pid` (Linux: field 19 of /proc/<pid>/task/<tid>/stat)."""
-    levels = []
-    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
-        levels.append(int(stat.read_text().rsplit(")", 1)[1].split()[16]))
-    return levels
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads thread priorities from /proc (Linux)")
 def test_the_training_child_trains_in_every_thread_at_a_lower_priority_than_the_server(tmp_path):
     job = TrainingJob(tiny_job_config(epochs=50), tmp_path / "run")
@@ -201,7 +194,7 @@ def test_the_training_child_trains_in_every_thread_at_a_lower_priority_than_the_
     try:
         while job.snapshot().metrics.steps < 3:  # training, so torch's thread pool exists
             job.join(0.05)
-        levels = thread_nice_levels(job._process.pid)
+        levels = procs.thread_nice_levels(job._process.pid)
     finally:
         job.stop()
         job.join(60)

@@ -20,6 +20,7 @@ import numpy as np
 
 import cnn
 from bench.common import bundled_model_and_test_set, percentiles
+from cnn.doubt import steady_probs
 from cnn.numbers import Reading, read_number
 from support.drawn_digits import drawn_set
 from support.numbers import number_set
@@ -57,7 +58,7 @@ def lone_drawing_ms(model, images: np.ndarray) -> list[float]:
 
 def read_alone(model, numbers) -> list[list[int]]:
     """Each number's digits read one by one from each digit's own ink: what perfect splitting would give."""
-    return [cnn.classify(model, np.stack([cnn.canvas_to_mnist(ink) for ink in n.alone])).argmax(1).tolist()
+    return [steady_probs(model, np.stack([cnn.canvas_to_mnist(ink) for ink in n.alone])).argmax(1).tolist()
             for n in numbers]
 
 

@@ -24,8 +24,8 @@ What the package holds, module by module:
     compute      one activation worked out from the weights: a conv's window x kernel, a pool, a dense sum
     filters      what each filter looks for: receptive fields, favourite test patches, synthesised inputs
     adversarial  make the model say another digit: a small change within a bound
-    doubt        when not to trust an answer
-    numbers      a whole number on one canvas: its digits found in the ink, each read as a lone drawing
+    doubt        when not to trust an answer; an answer averaged over slightly changed copies (steady_probs)
+    numbers      a whole number on one canvas: its digits found in the ink, each read over its changed copies
     my_digits    the user's kept drawings; finetune: training further on them
     atomic       whole-or-nothing file writes; errors: every error it reports (CnnError)
 

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import cnn
+from cnn.doubt import CHUNK, COPIES, steady_probs
 from support import drawn_digits
 
 
@@ -49,3 +50,21 @@ def test_most_scribbles_are_doubted_and_few_drawn_digits_are(bundled_model, mnis
 def test_the_assessment_is_deterministic(bundled_model):
     image = cnn.canvas_to_mnist(ink_canvas(bar(20)))
     assert cnn.assess(bundled_model, image, 1) == cnn.assess(bundled_model, image, 1)
+
+
+def test_steady_probabilities_change_every_input_alike_whatever_else_is_in_the_batch(bundled_model, mnist_small):
+    images = mnist_small[1].images[:100, 0].numpy()  # 1,600 copies: more than one CHUNK through the model
+    assert len(images) * COPIES > CHUNK
+    together = steady_probs(bundled_model, images)
+    one_by_one = np.concatenate([steady_probs(bundled_model, image) for image in images[[0, 41, 99]]])
+    np.testing.assert_allclose(together[[0, 41, 99]], one_by_one, atol=1e-5)
+    np.testing.assert_allclose(together.sum(1), 1, atol=1e-5)
+    assert not np.allclose(together, cnn.classify(bundled_model, images), atol=1e-3)  # copies, not one look
+
+
+def test_the_doubt_check_reads_the_same_copies(bundled_model, mnist_small):
+    """A digit of a number (read over its copies) and the same drawing on the Draw page get the same doubt."""
+    image = mnist_small[1].images[7, 0].numpy()
+    steady = steady_probs(bundled_model, image)[0]
+    for digit in (int(steady.argmax()), 3):
+        assert cnn.assess(bundled_model, image, digit).steadiness == pytest.approx(float(steady[digit]), abs=1e-6)

@@ -1,12 +1,14 @@
 """Whole numbers on one canvas (cnn.numbers): strokes grouped into digits, specks dropped, touching digits
-cut apart, and each digit read exactly as a lone drawing is. Numbers are composed of MNIST test digits
-redrawn as the canvas draws them (support.numbers); the bench gives the rates on hundreds of them."""
+cut apart, and each digit prepared exactly as a lone drawing is and read over its changed copies. Numbers are
+composed of MNIST test digits redrawn as the canvas draws them (support.numbers); the bench gives the rates on
+hundreds of them."""
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
 import cnn
+from cnn.doubt import steady_probs
 from cnn.numbers import MAX_DIGITS, WIDEST, read_number, upright_aspect
 from support.numbers import HEIGHT, WIDTH, number_set
 
@@ -90,7 +92,7 @@ def test_a_tiny_dot_is_dropped(bundled_model, apart, apart_readings, where):
 def test_numbers_with_clear_gaps_read_as_their_digits_read_alone_and_mostly_right(bundled_model, apart, apart_readings):
     """Splitting is right when the number reads as its digits do one by one (each digit's own ink through
     cnn.canvas_to_mnist); what is left is the model misreading a digit, which reading alone shares."""
-    alone = [cnn.classify(bundled_model, np.stack([cnn.canvas_to_mnist(ink) for ink in n.alone])).argmax(1).tolist()
+    alone = [steady_probs(bundled_model, np.stack([cnn.canvas_to_mnist(ink) for ink in n.alone])).argmax(1).tolist()
              for n in apart]
     as_alone = [reading.digits == digits for reading, digits in zip(apart_readings, alone)]
     right = [reading.digits == number.digits for number, reading in zip(apart, apart_readings)]
@@ -147,14 +149,14 @@ def test_boxes_run_left_to_right_inside_the_canvas_tight_around_the_ink(apart, a
         assert ink[covered].sum() >= 0.99 * ink.sum()  # all but specks broken off in the redrawing
 
 
-def test_each_digit_is_prepared_and_read_as_a_lone_drawing_is(bundled_model, apart, apart_readings):
+def test_each_digit_is_prepared_as_a_lone_drawing_is_and_read_over_its_copies(bundled_model, apart, apart_readings):
     number, reading = apart[1], apart_readings[1]
     assert reading.probs.shape == (len(reading.digits), 10) and reading.images.shape == (len(reading.digits), 28, 28)
     for (top, left, bottom, right), image, probs in zip(reading.boxes, reading.images, reading.probs):
         alone = np.zeros_like(number.canvas[..., 0])
         alone[top:bottom, left:right] = number.canvas[top:bottom, left:right, 0]  # the gaps keep other digits out
         np.testing.assert_allclose(image, cnn.canvas_to_mnist(alone), atol=1e-5)
-        np.testing.assert_allclose(probs, cnn.classify(bundled_model, image), atol=1e-5)
+        np.testing.assert_allclose(probs, steady_probs(bundled_model, image)[0], atol=1e-5)
 
 
 def test_every_kind_of_canvas_gives_the_same_reading(bundled_model, apart, apart_readings):

@@ -105,9 +105,10 @@ def test_touching_pairs_are_cut_into_the_right_count(bundled_model, test_digits)
     # the composer made them touch (a digit broken in two pieces by its redrawing may hide it)
     assert np.mean([pieces(n.canvas) < len(n.digits) for n in numbers]) >= 0.9
     counts_right = [len(read_number(n.canvas, bundled_model).digits) == len(n.digits) for n in numbers]
-    # 9 of 20 when written: a 1 touching a digit often stays whole, the price of not cutting wide single digits
+    # 11 of 20, and 9 of 20 when the ways of cutting were weighed from one look rather than over the changed
+    # copies: a 1 touching a digit often stays whole, the price of not cutting wide single digits
     # (cnn.numbers.CUT_COST); the bench reports it on hundreds
-    assert np.mean(counts_right) >= 0.4
+    assert np.mean(counts_right) >= 0.5
 
 
 GUESS = "the split here is a guess"

@@ -14,6 +14,7 @@ from support.browser import DIGIT_STROKES, app_on_fixture, chromium_or_skip, sti
 from support.fake_runs import write_fake_run
 from support.photos import photo_of
 from support.samples import FIXTURE
+from support.waiting import wait_until
 
 PHONES = ("Pixel 5", "iPhone 13")  # 393 x 727 and 390 x 664 CSS px
 NARROWEST = "iPhone 13"  # what does not depend on the height is checked on the narrower one only
@@ -88,7 +89,10 @@ def test_write_a_number_by_touch(phone_server, phone):
     phone.goto(f"{url}/Draw")
     phone.get_by_text("A number").click()
     expect(phone.get_by_role("heading", name="Write a number")).to_be_visible()
-    box = phone.locator("canvas.upper-canvas").bounding_box()
+    canvas = phone.locator("canvas.upper-canvas")
+    # the heading can come before the wide canvas has replaced the square one
+    assert wait_until(lambda: (box := canvas.bounding_box()) and box["width"] > 2 * box["height"], 30)
+    box = canvas.bounding_box()
     assert box["x"] + box["width"] <= phone.viewport_size["width"], "the whole wide canvas is on screen, smaller"
     for points in TEN:
         touch_stroke(phone, points, canvas_width=700)

@@ -177,8 +177,8 @@ def _read_blob(model: Net, ink: np.ndarray, labels: np.ndarray, strokes: list[_S
     images = np.stack([prepare(np.pad(blob[:, bounds[i] : bounds[j]], 2)).image for i, j in spans])
     from . import classify  # here, not above: cnn/__init__ may import this module before it defines classify
 
-    probs = dict(zip(spans, classify(model, images)))  # span -> (10,): one look at each, to find the likeliest cuts
-    tops = {span: float(p.max()) for span, p in probs.items()}
+    # span -> top probability from one look at each part, to find the likeliest cuts; an uncut blob has none to find
+    tops = dict(zip(spans, classify(model, images).max(1).tolist())) if len(spans) > 1 else {}
     partitions = _partitions(tops, whole[1])  # the whole blob and the two likeliest ways to cut it
     looked = sorted({span for partition in partitions for span in partition})
     steady = dict(zip(looked, steady_probs(model, images[[spans.index(span) for span in looked]])))

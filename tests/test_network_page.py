@@ -107,6 +107,15 @@ def test_reset_brings_back_the_tutorial_network(train_page):
     assert shown_parameters(train_page) == 3_274_634 and table_shapes(train_page) == TUTORIAL_SHAPES
 
 
+def test_a_setting_the_browser_sends_as_none_keeps_its_last_value(train_page):
+    config = design_network(train_page, channels=(8, 16, 32), kernel=3)
+    for name in ("blocks", "kernel"):  # as the browser once sent a fresh page's segmented control
+        train_page.session_state[f"train_net_{name}"] = None
+    train_page.run()
+    assert not train_page.exception
+    assert network_title(train_page).endswith(network_view.describe(config))
+
+
 def test_a_network_that_cannot_fit_is_refused_and_start_starts_nothing(train_page, monkeypatch, tmp_path):
     small, big = ModelConfig(channels=(4,), dense=0), ModelConfig(channels=(256,), dense=2048)
     room = 2 * design.training_memory(small, 64) / design.MEMORY_SHARE  # room for the small network at batch 64

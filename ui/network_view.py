@@ -36,7 +36,7 @@ def describe(config: ModelConfig) -> str:
 def designer(batch_size: int, precision: str, job: TrainingJob | None) -> ModelConfig | None:
     """The Network expander: the network's settings and what they cost. Returns the network to
     train, or None, having said why, when it cannot train here at `batch_size`."""
-    _tutorial_settings(only_missing=True)
+    _settings_kept()
     running = bool(job and job.running)
     network, problem = _chosen_and_problem(batch_size)
     # A new title is a new expander to Streamlit, which opens as `expanded` says: pass the state it had.
@@ -89,13 +89,25 @@ def _setting(name: str):
     return st.session_state[_key(name)]
 
 
-def _tutorial_settings(only_missing: bool = False) -> None:
-    """Set the widgets to the tutorial network: all of them (the reset button), or those not set yet.
-    Set in session state rather than as each widget's `value`, so the title, which is drawn
-    before the widgets, can read them."""
+def _tutorial_settings() -> None:
+    """Set the widgets to the tutorial network (the reset button). Set in session state rather than as
+    each widget's `value`, so the title, which is drawn before the widgets, can read them."""
     for name, value in DEFAULTS.items():
-        if not (only_missing and _key(name) in st.session_state):
-            st.session_state[_key(name)] = value
+        st.session_state[_key(name)] = value
+
+
+def _settings_kept() -> None:
+    """Give each setting its last value where it has none: the tutorial's at first, and again after a rerun in
+    which the browser sent a segmented control's value as None (rarely, on a server's first page, soon after
+    it loaded: the page raised)."""
+    for name, value in DEFAULTS.items():
+        if st.session_state.get(_key(name)) is None:
+            st.session_state[_key(name)] = st.session_state.get(_last(name), value)
+        st.session_state[_last(name)] = st.session_state[_key(name)]
+
+
+def _last(name: str) -> str:
+    return f"train_net_last_{name}"
 
 
 def _chosen_and_problem(batch_size: int) -> tuple[ModelConfig | None, str | None]:

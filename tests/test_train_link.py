@@ -66,6 +66,17 @@ def test_a_shared_link_fills_the_train_page_and_the_page_keeps_its_address_up_to
     assert at.number_input(key="train_lr_tutorial").value == 0.02  # the page's own change is not undone
 
 
+def test_an_address_the_page_wrote_before_coming_back_late_does_not_undo_a_change(train_page):
+    at = open_train(train_page, {})
+    earlier = dict(at.query_params)
+    at.number_input(key="train_epochs_fast").set_value(50).run()
+    assert at.query_params["epochs"] == "50"
+    at.query_params.clear()
+    at.query_params.update(earlier)  # as a browser sends it with a click that came before the newer address
+    at.run()
+    assert at.number_input(key="train_epochs_fast").value == 50 and at.query_params["epochs"] == "50"
+
+
 def test_a_link_with_settings_the_page_cannot_offer_is_reported_and_ignored(train_page):
     at = open_train(train_page, {"preset": "fast", "batch": "77"})
     assert "were not used: batch size 77 is not one of" in texts(at)
@@ -78,4 +89,10 @@ def test_a_saved_run_links_to_train_with_its_settings(train_page, tmp_path):
     at = open_train(train_page, {})
     [link] = [e for e in at.get("page_link") if e.proto.label == "Train again with changes"]
     assert link.proto.page == "Train"
-    assert config_from(dict(parse_qsl(link.proto.query_string))) == DESIGNED
+    linked = dict(parse_qsl(link.proto.query_string))
+    assert config_from(linked) == DESIGNED
+    at.query_params.clear()
+    at.query_params.update(linked)  # followed within the session, after the page has written its own address
+    at.run()
+    assert at.radio(key="train_preset").value == "tutorial" and at.number_input(key="train_lr_tutorial").value == 0.05
+    assert at.select_slider(key="train_net_channels_2").value == 32 and "again" not in at.query_params

@@ -3,7 +3,8 @@ can be trained again with changes (a link to Train with their settings).
 
     /Train?preset=tutorial&lr=0.05&batch=100&net=16,32&kernel=3&dense=128&bn=1
 
-The page fills its widgets from an address it has not applied yet (a link followed), and writes its
+The page fills its widgets from an address it has not applied yet (a link opened, or "Train again with changes"
+followed), and writes its
 current settings back into the address at every run (setting query parameters does not rerun).
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ui import network_view
 
 BATCH_SIZES = [16, 32, 50, 64, 100, 128, 256, 512]  # the Train page's choices
 APPLIED = "train_link_applied"  # session state: the address last applied or written
+AGAIN = "again"  # in the address of "Train again with changes": a link followed within the session
 # Address name -> TrainConfig setting, and how the setting reads from text.
 SETTINGS = {"optimizer": ("optimizer", str), "lr": ("lr", float), "batch": ("batch_size", int),
             "epochs": ("epochs", int), "augment": ("augment", lambda v: v == "1"), "seed": ("seed", int),
@@ -51,8 +53,13 @@ def config_from(params: dict[str, str]) -> TrainConfig:
 def follow_link() -> None:
     """If the address holds settings this session has not applied yet, set the Train page's widgets
     to them (before the widgets are drawn); say so when they cannot be used."""
-    params = st.query_params.to_dict()
-    if not params or params == st.session_state.get(APPLIED):
+    params, applied = st.query_params.to_dict(), st.session_state.get(APPLIED)
+    if not params or params == applied:
+        return
+    # Within a session only a link marked AGAIN is a new address: any other is one this page wrote before, which a
+    # browser sends back when the next change comes before the page's newer address (a quick click on Start after
+    # changing the epochs started the old number of epochs, once in 8 tries).
+    if applied is not None and params.pop(AGAIN, None) is None:
         return
     st.session_state[APPLIED] = params
     try:
@@ -102,4 +109,5 @@ def again_with_changes(config: dict) -> None:
     except ConfigError:  # e.g. a record from a newer version: nothing to fill in from
         return
     st.page_link("pages/1_Train.py", label="Train again with changes", icon=":material/replay:",
-                 query_params=params, help="Opens Train with this run's settings filled in, to change and start.")
+                 query_params={**params, AGAIN: "1"},
+                 help="Opens Train with this run's settings filled in, to change and start.")

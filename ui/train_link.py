@@ -4,8 +4,8 @@ can be trained again with changes (a link to Train with their settings).
     /Train?preset=tutorial&lr=0.05&batch=100&net=16,32&kernel=3&dense=128&bn=1
 
 The page fills its widgets from an address it has not applied yet (a link opened, or "Train again with changes"
-followed), and writes its
-current settings back into the address at every run (setting query parameters does not rerun).
+followed), and writes its current settings back into the address at every run (setting query parameters does
+not rerun).
 """
 from __future__ import annotations
 

@@ -118,6 +118,17 @@ def test_the_address_preselects_runs_and_axis_and_follows_the_choice(runs):
     assert at.query_params["runs"] == FAST
 
 
+def test_an_address_the_page_wrote_before_coming_back_late_does_not_undo_a_choice(runs):
+    at = compare_page()
+    choose(at, [FAST])
+    earlier = dict(at.query_params)
+    choose(at, [FAST, SMALL])
+    at.query_params.clear()
+    at.query_params.update(earlier)  # as a browser sends it with a change that came before the newer address
+    at.run()
+    assert at.multiselect(key="compare_runs").value == [FAST, SMALL] and at.query_params["runs"] == f"{FAST},{SMALL}"
+
+
 def test_an_unknown_run_in_the_address_is_reported_not_a_crash(runs):
     at = compare_page({"runs": f"{FAST},gone-20250101-000000,{SMALL}"})
     assert "gone-20250101-000000" in texts(at) and "left out" in texts(at)

@@ -68,11 +68,12 @@ def pick_axis() -> str:
 
 
 def follow_address(options: dict[str, str]) -> None:
-    """If the address holds a choice this session has not applied yet (a link followed, a bookmark),
-    set the widgets to it (before they are drawn); say which runs it names that are not here."""
-    params = _address()
-    if params == st.session_state.get(APPLIED):
+    """On the session's first visit, set the widgets to the choice in the address (a link followed, a bookmark)
+    before they are drawn; say which runs it names that are not here. Later addresses are the page's own, and a
+    browser sends an older one back when a change comes before the page's newer address: it must not undo it."""
+    if APPLIED in st.session_state:
         return
+    params = _address()
     st.session_state[APPLIED] = params
     wanted = [name for name in params.get("runs", "").split(",") if name]
     unknown = [name for name in wanted if name not in options]

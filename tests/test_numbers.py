@@ -138,7 +138,7 @@ def test_a_wide_digit_in_one_stroke_stays_whole_and_trusted(bundled_model, digit
 
 
 def test_a_wide_9_is_not_cut_into_its_loop_and_its_stem(bundled_model):
-    """The loop, two thirds of the blob's height, and the stem read as a confident 0 and 1: a part cut from a blob
+    """The loop, about 60% of the blob's height, and the stem read as a confident 0 and 1: a part cut from a blob
     must be about as tall as the blob (cnn.numbers.CUT_TALL), and this one read "01" before."""
     loop = [(180, 50), (110, 45), (60, 85), (70, 140), (130, 165), (190, 135), (205, 70), (180, 50)]
     canvas = strokes_canvas(loop, [(205, 70), (260, 100), (270, 245)])

@@ -22,6 +22,7 @@ from support.browser import (
 from support.fake_runs import write_fake_run
 from support.photos import photo_of
 from support.samples import FIXTURE
+from support.waiting import wait_until
 from ui.train_view import LIVE_EVERY
 
 ONE, ZERO = DIGIT_STROKES[1], DIGIT_STROKES[0]
@@ -87,22 +88,26 @@ def test_train_survives_a_trip_to_draw_and_stops(server, page):
     expect(page.get_by_role("button", name="Start training")).to_be_enabled()  # the page redraws once
 
 
+def nice_levels(pids: list[int]) -> dict[int, int]:
+    """Each live process's nice level, by pid."""
+    levels = {}
+    for pid in pids:
+        try:
+            levels[pid] = procs.nice_level(pid)
+        except OSError:  # it ended while we looked
+            pass
+    return levels
+
+
 def training_processes(server: int, seconds: float = 15) -> list[int]:
     """The server's descendants (the run, and on Linux the fork server it came from) once one of them, the run,
     trains at a lower priority than the server; fails, saying what it found, if none does within `seconds`."""
-    deadline = time.monotonic() + seconds
-    while True:
-        started, levels = procs.descendants(server), {}
-        for pid in started:
-            try:
-                levels[pid] = procs.nice_level(pid)
-            except OSError:  # it ended while we looked
-                pass
-        if any(level > procs.nice_level(server) for level in levels.values()):
-            return started
-        assert time.monotonic() < deadline, f"no training process: server nice {procs.nice_level(server)}, " \
-                                            f"descendants' nice levels {levels}"
-        time.sleep(0.5)
+    def niced() -> bool:
+        return any(level > procs.nice_level(server) for level in nice_levels(procs.descendants(server)).values())
+
+    assert wait_until(niced, seconds, every=0.5), f"no training process: server nice {procs.nice_level(server)}, " \
+                                                   f"descendants' nice levels {nice_levels(procs.descendants(server))}"
+    return procs.descendants(server)
 
 
 def test_a_server_killed_mid_run_restarts_with_the_run_interrupted_and_usable(page, tmp_path):

@@ -28,7 +28,7 @@ MIN_RUNS, MAX_RUNS = 2, 6
 PALETTE = ("#ff4b4b", "#3d9df3", "#21c354", "#ffa421", "#a26bf7", "#e377c2")
 AXES = {"steps": "step", "images": "images seen", "seconds": "training seconds (from images/s)"}
 RUNS_KEY, AXIS_KEY = "compare_runs", "compare_x"
-APPLIED = "compare_applied"  # session state: the address last read or written
+APPLIED = "compare_applied"  # session state: set once this session's page has read its address
 LIVE = "Run in progress: "
 DIFFERS = "◆"  # marks a table row whose values differ between the runs
 
@@ -74,7 +74,7 @@ def follow_address(options: dict[str, str]) -> None:
     if APPLIED in st.session_state:
         return
     params = _address()
-    st.session_state[APPLIED] = params
+    st.session_state[APPLIED] = True
     wanted = [name for name in params.get("runs", "").split(",") if name]
     unknown = [name for name in wanted if name not in options]
     if unknown:
@@ -88,7 +88,6 @@ def remember(names: list[str], axis: str) -> None:
     params = {"runs": ",".join(names), "x": axis} if names else {"x": axis}
     if _address() != params:
         st.query_params.from_dict(params)
-    st.session_state[APPLIED] = params
 
 
 def _address() -> dict[str, str]:

@@ -59,7 +59,8 @@ def follow_link() -> None:
     # Within a session only a link marked AGAIN is a new address: any other is one this page wrote before, which a
     # browser sends back when the next change comes before the page's newer address (a quick click on Start after
     # changing the epochs started the old number of epochs, once in 8 tries).
-    if applied is not None and params.pop(AGAIN, None) is None:
+    followed = params.pop(AGAIN, None) is not None  # "Train again with changes"; the marker is not a setting
+    if applied is not None and not followed:
         return
     st.session_state[APPLIED] = params
     try:

@@ -155,8 +155,10 @@ def test_train_stop_ends_the_run_as_stopped(app):
     app.switch_page("pages/1_Train.py").run()
     set_tiny_run(app, epochs=50)
     app.button(key="train_start").click().run()
-    wait_for(app, lambda at: "images/s" in texts(at))
+    # At once, in the run that the click started: the live view reruns only itself, not the buttons.
     assert app.button(key="train_start").disabled and not app.button(key="train_stop").disabled
+    assert app.radio(key="train_preset").disabled
+    wait_for(app, lambda at: "images/s" in texts(at))
     app.button(key="train_stop").click().run()
     wait_for(app, lambda at: "Stopped." in texts(at))
     assert not app.button(key="train_start").disabled

@@ -60,14 +60,13 @@ if start_col.button("Start training", type="primary", disabled=running or networ
                     width="stretch"):
     try:
         job, started = reg.start(config, label)
-        running = True
-        if not started:
-            st.info("A run is already in progress on this server; here it is.")
     except StartError as e:
         st.error(str(e))
     else:
         if started:  # draw the page again with its settings and Start disabled: the live view reruns only itself
             st.rerun()
+        running = True
+        st.info("A run is already in progress on this server; here it is.")
 if stop_col.button("Stop", disabled=not running, key="train_stop", width="stretch"):
     job.stop()
     st.toast("Stopping after the current step...")

@@ -119,6 +119,20 @@ def emulation_warning(device: torch.device) -> str:
             f"train slower than float32 here (use --precision auto or fp32).")
 
 
+def flush_subnormals() -> None:
+    """Treat subnormal floats (below 1.2e-38) as zero on the CPU, in this thread and in every thread
+    it starts from now on (torch's pool inherits the setting when it is created: call this first).
+
+    Why: Adam's first moment decays by 0.9 a step wherever a weight's gradient stays exactly zero
+    (fc1's weights from pooled features that ReLU keeps at zero), and turns subnormal after about
+    600 steps: 27% of fc1's by the end of the fast preset's epoch. The CPU works on subnormals
+    through a slow microcode path: that epoch's steps 800-900 ran at 1,095 images/s rather than
+    about 1,900 (2-core Xeon with AVX-512). Flushed, the same run's evaluations are the same to
+    four decimals: a moment of 1e-38 moves no weight.
+    """
+    torch.set_flush_denormal(True)  # False (and nothing done) on CPUs without the flags for it
+
+
 def precision_name(dtype: torch.dtype | None) -> str:
     return "bfloat16" if dtype == torch.bfloat16 else "float32"
 

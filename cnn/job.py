@@ -27,6 +27,7 @@ import torch
 from .checkpoint import load_checkpoint
 from .errors import CnnError, ConfigError, NoWeightsYetError, StartError
 from .finetune import FineTune, finetune
+from .hardware import flush_subnormals
 from .model import ModelConfig, Net
 from .record import Eval, Metrics, RunRecord, Status
 from .runs import (
@@ -152,7 +153,7 @@ def _child(config: TrainConfig, out: Path, messages, stop, commands, tune: FineT
     (a forked child has its fork server's, from when that started: CNN_DATA_DIR may have changed)."""
     os.environ.clear()
     os.environ.update(environ)
-    _lower_priority()  # first, so that every thread the child starts (torch's pool too) inherits it
+    _prepare_child()
     _stop_if_orphaned(stop, messages)
     control = _follow_commands(commands)
     torch.manual_seed(config.seed)  # train() seeds only the models it makes itself
@@ -172,6 +173,13 @@ def _child(config: TrainConfig, out: Path, messages, stop, commands, tune: FineT
     except Exception as e:  # whatever it was, the page reports it and the server lives on
         ended = _Ended(Status.FAILED, f"Training failed: {e}")
     messages.put(ended)
+
+
+def _prepare_child() -> None:
+    """First in the child, so that every thread it starts (torch's pool too) inherits both: a lower
+    priority, and subnormals flushed (a run that loads a checkpoint starts the pool before training)."""
+    _lower_priority()
+    flush_subnormals()
 
 
 def _follow_commands(commands) -> Control:

@@ -26,7 +26,7 @@ from .augment import AugmentConfig, augment
 from .checkpoint import FILTER_HISTORY, RESUME, save_checkpoint
 from .data import Split, load_split
 from .errors import ConfigError, DataError, SaveError, is_int, is_number
-from .hardware import PRECISIONS, precision_name, resolve_device, resolve_precision
+from .hardware import PRECISIONS, flush_subnormals, precision_name, resolve_device, resolve_precision
 from .model import KERNELS, ModelConfig, Net
 from .record import HIST_BINS, LayerStats, Metrics, Status
 
@@ -251,6 +251,7 @@ class _Run:
         self.out = Path(out) if out else None
         self.device = resolve_device(config.device)
         if self.device.type == "cpu":
+            flush_subnormals()  # before load_split's work starts torch's threads, so that they inherit it
             torch.set_num_threads(os.cpu_count() or 1)
         train_set, test_set = data or (load_split(True, config.data_dir), load_split(False, config.data_dir))
         self.x, self.y = train_set.images.to(self.device), train_set.labels.to(self.device)

@@ -131,8 +131,8 @@ def test_auto_is_not_slower_than_fp32_beyond_noise():
 
 
 def test_a_cpu_that_would_emulate_bfloat16_trains_auto_in_float32(tmp_path):
-    """The command line's whole run with oneDNN capped as on Cascade Lake (ONEDNN_MAX_CPU_ISA=AVX512_CORE
-    makes it emulate bfloat16 there, 3.4x slower than float32: bench/bench_trainer.py measures it)."""
+    """The command line's whole run with oneDNN capped as on Cascade Lake: ONEDNN_MAX_CPU_ISA=AVX512_CORE
+    makes it emulate bfloat16, which trained this network 3.4x slower than float32."""
     if "avx512f" not in hardware.cpu_flags():
         pytest.skip("capping oneDNN at AVX512_CORE needs a CPU with AVX-512")
     command = [sys.executable, "-m", "cnn.train", "--max-steps", "2", "--device", "cpu", "--data-dir", str(FIXTURE),
@@ -144,7 +144,7 @@ def test_a_cpu_that_would_emulate_bfloat16_trains_auto_in_float32(tmp_path):
 
 
 # Whether every thread of torch's pool treats subnormals as zero, after `{start}` in a fresh process:
-# a subnormal tensor large enough to be split across all of them, times one.
+# a subnormal tensor times one, split between up to 32 threads (torch gives each at least 32,768 values).
 SUBNORMAL_PROBE = """
 import torch
 {start}

@@ -1,5 +1,5 @@
 """The default preset's whole epoch in float32 with subnormals flushed (as the trainer does) and
-without, in alternating fresh processes: images/s over the epoch, over its last 300 steps (where
+without, in alternating fresh processes: images/s over the epoch, over its steps from LATE on (where
 Adam's moments for weights that get no gradient have turned subnormal), and the test accuracy.
 
 Each run is a process of its own because the setting is per thread, and torch's threads inherit it
@@ -38,7 +38,7 @@ def one_epoch(flush: bool) -> dict:
     return {"epoch": result.metrics.images_per_sec, "late": late, "acc": result.metrics.test_acc}
 
 
-def run_in_process(flush: bool) -> dict:
+def run_in_a_fresh_process(flush: bool) -> dict:
     command = [sys.executable, "-m", "bench.bench_subnormals", "--one", "flush" if flush else "keep"]
     out = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -56,7 +56,7 @@ def main():
     results = {"kept": [], "flushed": []}
     for i in range(args.pairs):
         for name in results:
-            results[name].append(run_in_process(name == "flushed"))
+            results[name].append(run_in_a_fresh_process(name == "flushed"))
             r = results[name][-1]
             print(f"pair {i + 1}, subnormals {name}: epoch {r['epoch']:,.0f} images/s, steps {LATE}+ "
                   f"{r['late']:,.0f} images/s, test accuracy {r['acc']:.4f}", flush=True)

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import types
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -324,6 +325,16 @@ class TrainingJob:
 
     def join(self, timeout: float | None = None) -> None:
         self._listener.join(timeout)
+
+    def wait_for(self, condition: Callable[[TrainingJob], bool], timeout: float) -> bool:
+        """Wait up to `timeout` seconds for `condition(self)` (e.g. the run has paused, or ended); True if
+        it came. A page waits a moment after Pause, Step or Stop, so that what it draws next shows the effect."""
+        deadline = time.monotonic() + timeout
+        while not condition(self):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)  # the child reports a pause, a step or its end within a step or two
+        return True
 
     @property
     def running(self) -> bool:

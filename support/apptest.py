@@ -6,7 +6,9 @@ import time
 
 import numpy as np
 
+from cnn.finetune import finetune_config
 from support.samples import stroke_canvas
+from ui import my_digits_view
 
 
 def texts(at) -> str:
@@ -15,6 +17,12 @@ def texts(at) -> str:
     shown = [e.value for kind in ("markdown", "info", "warning", "error", "success", "caption")
              for e in at.get(kind) if isinstance(e.value, str) and not e.value.startswith("<svg")]
     return "\n".join(shown + [bar.proto.text for bar in at.get("progress")])
+
+
+def short_finetune(monkeypatch, steps: int = 30) -> None:
+    """My digits' fine-tuning runs `steps` steps rather than 300: enough for a page's flow, while
+    tests/test_finetune.py checks what the real run learns."""
+    monkeypatch.setattr(my_digits_view, "finetune_config", lambda **kw: finetune_config(max_steps=steps, **kw))
 
 
 def wait_for(at, condition, seconds: float = 90) -> None:

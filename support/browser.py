@@ -259,9 +259,10 @@ class Drawing:
 
 def draw_concurrently(url: str, sessions: int, drawings: int,
                       on_drawing: Callable[[int, Drawing], None] | None = None) -> list[list[Drawing]]:
-    """`sessions` browser sessions on /Draw, all drawing at once, each `drawings` digits (1, 0, 1, ...)
-    with a canvas reset in between; returns each session's drawings. `on_drawing(n, drawing)` hears of
-    every drawing (n counts from 1 within its session). It runs in a thread of its own, so a caller
+    """`sessions` browser sessions on /Draw, all drawing at once, each `drawings` digits with a canvas
+    reset in between, 1 and 0 in turn (the first session starts with 1, the second with 0, ...); returns
+    each session's drawings. `on_drawing(n, drawing)` hears of every drawing (n counts from 1 within its
+    session). It runs in a thread of its own, so a caller
     may hold a sync Playwright browser (e.g. on the Train page) meanwhile: the sync API refuses to
     share a thread with a running event loop."""
     with ThreadPoolExecutor(1) as pool:
@@ -273,7 +274,8 @@ async def _draw_sessions(url, sessions, drawings, on_drawing) -> list[list[Drawi
         browser = await pw.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
         # All pages load before any draws, so the drawing really overlaps.
         pages = await asyncio.gather(*(_open_draw_page(browser, url) for _ in range(sessions)))
-        results = await asyncio.gather(*(_draw_digits(page, drawings, on_drawing) for page in pages))
+        results = await asyncio.gather(*(_draw_digits(page, drawings, on_drawing, first=1 - i % 2)
+                                         for i, page in enumerate(pages)))
         await browser.close()
     return list(results)
 
@@ -288,13 +290,14 @@ async def _open_draw_page(browser, url: str):
     return page
 
 
-async def _draw_digits(page, drawings: int, on_drawing) -> list[Drawing]:
+async def _draw_digits(page, drawings: int, on_drawing, first: int) -> list[Drawing]:
+    """Draws `first` (1 or 0), then the other, and so on."""
     results = []
     for n in range(1, drawings + 1):
         if n > 1:
             await page.get_by_role("button", name="Reset canvas & history").click()
             await page.get_by_text(DRAW_HINT).wait_for()  # the old prediction is gone
-        results.append(await _draw_and_time(page, 1 if n % 2 else 0))
+        results.append(await _draw_and_time(page, first if n % 2 else 1 - first))
         if on_drawing:
             on_drawing(n, results[-1])
     return results

@@ -1,4 +1,5 @@
-"""Real faults for the tests: a folder that cannot be written, a disk that fills up.
+"""Real faults for the tests: a folder that cannot be written, a disk that fills up, a process that saves
+checkpoints until it is killed.
 
 Both are small tmpfs mounts: root writes through file permissions but not through a
 read-only mount, and a full tmpfs fails writes with ENOSPC as a full disk does. Mounting
@@ -11,6 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import torch
+
+from cnn.checkpoint import save_checkpoint
+from cnn.model import Net
 
 
 @contextmanager
@@ -33,3 +38,14 @@ def read_only(path: Path):
 def full_disk(path: Path):
     """A folder on a 1 MB disk: a run's record fits, a checkpoint (6.6 to 13 MB) does not."""
     return _tmpfs(path, "size=1m")
+
+
+def save_forever(path: str) -> None:
+    """Save a checkpoint at `path` over and over, its logits' bias filled with the save's number (as is its
+    metrics' "step"), until killed."""
+    model, step = Net(), 0
+    while True:
+        step += 1
+        with torch.no_grad():
+            model.logits.bias.fill_(step)
+        save_checkpoint(path, model, metrics={"step": step})

@@ -14,7 +14,7 @@ import cnn
 from cnn.my_digits import MyDigits
 from cnn.photo import photo_to_ink, read_photo
 from cnn.train import train
-from support.apptest import texts
+from support.apptest import short_finetune, texts
 from support.photos import photo_of
 from support.samples import FIXTURE, stroke_canvas, tiny_train_config
 from ui import pictures, state, viz
@@ -128,7 +128,8 @@ def test_train_shows_the_saved_run_filters_at_their_real_count_and_size(app):
     assert "conv1's 8 filters (3×3) at step 0" in alt_texts(app)
 
 
-def test_fine_tuning_the_designed_network_keeps_it(app, tmp_path, mnist_small):
+def test_fine_tuning_the_designed_network_keeps_it(app, tmp_path, mnist_small, monkeypatch):
+    short_finetune(monkeypatch)
     _, test = mnist_small
     mine = MyDigits(tmp_path / "runs")
     for image, label in zip(test.images[:25, 0].numpy(), test.labels[:25].tolist()):

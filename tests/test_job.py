@@ -245,6 +245,18 @@ def test_a_job_pauses_steps_one_batch_changes_its_learning_rate_and_resumes(tmp_
     assert read_record(tmp_path / "paused").lr_changes == s.lr_changes
 
 
+def test_wait_for_returns_once_the_run_gets_there_and_gives_up_at_its_timeout(tmp_path):
+    job = TrainingJob(tiny_job_config(epochs=50), tmp_path / "waited")
+    job.start()
+    assert job.wait_for(lambda j: j.snapshot().metrics.steps >= 2, 60) and job.snapshot().metrics.steps >= 2
+    started = time.monotonic()
+    assert not job.wait_for(lambda j: j.snapshot().metrics.steps < 0, 0.3)
+    assert time.monotonic() - started >= 0.3
+    job.stop()
+    assert job.wait_for(lambda j: not j.running, 60)
+    assert read_record(tmp_path / "waited").status == "stopped"  # not running: its record is saved
+
+
 def test_the_learning_rate_of_a_run_on_a_schedule_cannot_change(tmp_path):
     job = TrainingJob(tiny_job_config(max_steps=4), tmp_path / "onecycle")
     with pytest.raises(ConfigError, match="only with the constant schedule"):

@@ -18,7 +18,7 @@ from cnn.record import RunRecord, Status
 from cnn.runs import write_record
 from cnn.train import train
 from support import drawn_digits
-from support.apptest import drawing, open_tab, set_tiny_run, show_drawing, texts, wait_for
+from support.apptest import drawing, open_tab, set_tiny_run, short_finetune, show_drawing, texts, wait_for
 from support.faults import full_disk, read_only
 from support.photos import photo_of
 from support.samples import FIXTURE, stroke_canvas, tiny_job_config
@@ -160,16 +160,15 @@ def test_train_stop_ends_the_run_as_stopped(app):
     assert app.radio(key="train_preset").disabled
     wait_for(app, lambda at: "images/s" in texts(at))
     app.button(key="train_stop").click().run()
-    wait_for(app, lambda at: "Stopped." in texts(at))
-    assert not app.button(key="train_start").disabled
+    assert "Stopped." in texts(app) and not app.button(key="train_start").disabled  # drawn once it has ended
 
 
 def test_draw_offers_the_run_in_progress_and_saved_runs(app):
     app.switch_page("pages/1_Train.py").run()
-    set_tiny_run(app, epochs=50)
+    set_tiny_run(app, epochs=15)
     app.button(key="train_start").click().run()
-    # Past the first quick evaluation (every 20 of the 200 steps), which shares the weights.
-    wait_for(app, lambda at: int(re.search(r"Step ([\d,]+) of", texts(at) + "Step 0 of").group(1)) > 25)
+    # Past the first quick evaluation (every 6 of the 60 steps), which shares the weights.
+    wait_for(app, lambda at: int(re.search(r"Step ([\d,]+) of", texts(at) + "Step 0 of").group(1)) > 7)
     app.switch_page("pages/2_Draw.py").run()
     app.session_state["draw_image"] = drawing()
     options = app.selectbox(key="draw_model").options
@@ -340,7 +339,8 @@ def test_my_digits_counts_shows_and_deletes_drawings(app, tmp_path, mnist_small)
     assert [m.value for m in app.metric] == ["0", "0", "0", "0", "1", "0", "0", "0", "0", "1"]
 
 
-def test_fine_tuning_runs_in_the_background_and_saves_a_run_draw_offers(app, tmp_path, mnist_small):
+def test_fine_tuning_runs_in_the_background_and_saves_a_run_draw_offers(app, tmp_path, mnist_small, monkeypatch):
+    short_finetune(monkeypatch)
     mine = MyDigits(tmp_path / "runs")
     for image, label in zip(mnist_small[1].images[:25, 0].numpy(), mnist_small[1].labels[:25].tolist()):
         mine.add(image, label)
@@ -413,13 +413,13 @@ def test_train_pauses_steps_one_batch_changes_the_learning_rate_and_resumes(app)
     wait_for(app, lambda at: "images/s" in texts(at))
     app.button(key="train_pause").click().run()
     assert app.button(key="train_pause").label == "Resume" and not app.button(key="train_step").disabled
-    wait_for(app, lambda at: "**paused**" in texts(at))
+    assert "**paused**" in texts(app)  # drawn once the run has paused, not at the live view's next redraw
     held = shown_step(app)
     time.sleep(1.0)
     app.run()
     assert shown_step(app) == held  # it holds its place
     app.button(key="train_step").click().run()
-    wait_for(app, lambda at: shown_step(at) == held + 1 and "**paused**" in texts(at))
+    assert shown_step(app) == held + 1 and "**paused**" in texts(app)  # at once, as with Pause
     app.number_input(key="train_lr_now").set_value(0.01)
     app.button(key="train_lr_change").click().run()
     app.button(key="train_pause").click().run()  # Resume

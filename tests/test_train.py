@@ -259,11 +259,19 @@ def test_a_run_cut_off_after_an_epoch_resumes_from_its_checkpoint_to_the_same_we
         .filter_history()[0]
 
 
-@pytest.mark.parametrize("stop_after", [13, 20])  # mid-epoch, and at the end of the first of two epochs
-def test_a_stopped_run_resumes_from_the_stop_to_the_same_weights(mnist_small, tmp_path, stop_after):
-    config = tiny_train_config(epochs=2, batch_size=100, augment=True)  # 20 steps an epoch
+TWO_EPOCHS = tiny_train_config(epochs=2, batch_size=100, augment=True)  # 20 steps an epoch
+
+
+@pytest.fixture(scope="module")
+def whole_two_epochs(mnist_small):
+    """TWO_EPOCHS trained from seed 0 without a stop."""
     torch.manual_seed(0)
-    whole = train(config, data=mnist_small)
+    return train(TWO_EPOCHS, data=mnist_small)
+
+
+@pytest.mark.parametrize("stop_after", [13, 20])  # mid-epoch, and at the end of the first of two epochs
+def test_a_stopped_run_resumes_from_the_stop_to_the_same_weights(mnist_small, whole_two_epochs, tmp_path, stop_after):
+    config, whole = TWO_EPOCHS, whole_two_epochs
     stop = threading.Event()
 
     def stop_there(event):

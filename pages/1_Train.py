@@ -69,9 +69,9 @@ if start_col.button("Start training", type="primary", disabled=running or networ
         st.info("A run is already in progress on this server; here it is.")
 if stop_col.button("Stop", disabled=not running, key="train_stop", width="stretch"):
     job.stop()
+    st.toast("Stopping after the current step...")
     if job.wait_for(lambda j: not j.running, train_view.STOP_WAIT):
         st.rerun()  # draw the page with the run's result
-    st.toast("Stopping after the current step...")
 if running:
     train_view.run_controls(job, control_col)
 

@@ -2,9 +2,9 @@
 
 One headless Chromium page starts a run of the default preset on /Train (full MNIST, --epochs
 epochs, so the run outlasts the drawing) and --train-pages pages in all stay open there, their live
-charts redrawn every second; then --sessions browser sessions on /Draw all draw at the same time,
---drawings digits each (1, 0, 1, ... with a canvas reset in between), timing each from mouse-up
-until its prediction shows. The run is then stopped (if still going) and its
+charts redrawn every two seconds; then --sessions browser sessions on /Draw all draw at the same time,
+--drawings digits each (1 and 0 in turn, half the sessions starting with 0, with a canvas reset in
+between), timing each from mouse-up until its prediction shows. The run is then stopped (if still going) and its
 images/s read from its run.json. Exits non-zero if a drawing got no prediction or the server
 logged a traceback or an exception.
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import types
 from datetime import datetime
 
 import pytest
@@ -55,8 +56,11 @@ def test_a_server_killed_mid_run_leaves_an_interrupted_run_that_loads(tmp_path):
     assert again.snapshot().status == "finished", again.snapshot().message
 
 
-def test_a_process_killed_while_saving_never_leaves_a_broken_checkpoint(tmp_path):
+def test_a_process_killed_while_saving_never_leaves_a_broken_checkpoint(tmp_path, monkeypatch):
     path = tmp_path / "model.pt"
+    # An empty __main__ while the savers start, as cnn.job has for runs: a child runs its parent's __main__
+    # script first, and AppTest leaves the last page it ran there (a saver ran the Train page, Streamlit and all).
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     for attempt in range(5):
         # Forked from the fork server that training runs come from: it has imported PyTorch, so each saver
         # starts in a fraction of a second rather than the two seconds of a fresh interpreter.

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import onnxruntime
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 import cnn
@@ -58,10 +59,14 @@ def progress_step(page) -> int:
 
 
 def wait_for_step_above(page, step: int) -> int:
-    page.wait_for_function(
-        """min => [...document.querySelectorAll('[data-testid="stProgress"]')].some(e => {
-               const m = e.innerText.match(/Step ([\\d,]+) of/); return m && +m[1].replace(/,/g, '') > min; })""",
-        arg=step)
+    """The step the page shows once it is past `step`; fails with what the page says if it never gets there."""
+    try:
+        page.wait_for_function(
+            """min => [...document.querySelectorAll('[data-testid="stProgress"]')].some(e => {
+                   const m = e.innerText.match(/Step ([\\d,]+) of/); return m && +m[1].replace(/,/g, '') > min; })""",
+            arg=step)
+    except PlaywrightTimeout:
+        pytest.fail(f"no step above {step} within the timeout; the page says:\n{page.inner_text('body')[:3000]}")
     return progress_step(page)
 
 

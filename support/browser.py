@@ -262,9 +262,8 @@ def draw_concurrently(url: str, sessions: int, drawings: int,
     """`sessions` browser sessions on /Draw, all drawing at once, each `drawings` digits with a canvas
     reset in between, 1 and 0 in turn (the first session starts with 1, the second with 0, ...); returns
     each session's drawings. `on_drawing(n, drawing)` hears of every drawing (n counts from 1 within its
-    session). It runs in a thread of its own, so a caller
-    may hold a sync Playwright browser (e.g. on the Train page) meanwhile: the sync API refuses to
-    share a thread with a running event loop."""
+    session). It runs in a thread of its own, so a caller may hold a sync Playwright browser (e.g. on the
+    Train page) meanwhile: the sync API refuses to share a thread with a running event loop."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, _draw_sessions(url, sessions, drawings, on_drawing)).result()
 

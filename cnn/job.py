@@ -218,7 +218,7 @@ def _lower_priority() -> None:
 
 
 @contextmanager
-def _no_main_script():
+def no_main_script():
     """A spawned child first runs the parent's __main__ script again (as __mp_main__), and
     Streamlit makes the page being run __main__: every run started from the Train page ran
     that page once more in its child, Streamlit and all, before training. While the child
@@ -290,7 +290,7 @@ class TrainingJob:
     def start(self) -> None:
         self._save_record()
         claim(self.folder)
-        with _no_main_script():
+        with no_main_script():
             self._process.start()
         self._listener.start()
 

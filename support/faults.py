@@ -1,5 +1,5 @@
-"""Real faults for the tests: a folder that cannot be written, a disk that fills up, a process that saves
-checkpoints until it is killed.
+"""Real faults for the tests: a folder that cannot be written, a disk that fills up, processes that save
+checkpoints or keep drawings until they are killed.
 
 Both are small tmpfs mounts: root writes through file permissions but not through a
 read-only mount, and a full tmpfs fails writes with ENOSPC as a full disk does. Mounting
@@ -7,15 +7,20 @@ needs root (as in CI); elsewhere these tests fail saying so rather than pass unt
 """
 from __future__ import annotations
 
+import itertools
+import multiprocessing as mp
 import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from cnn.checkpoint import save_checkpoint
+from cnn.job import no_main_script
 from cnn.model import Net
+from cnn.my_digits import MyDigits
 
 
 @contextmanager
@@ -49,3 +54,21 @@ def save_forever(path: str) -> None:
         with torch.no_grad():
             model.logits.bias.fill_(step)
         save_checkpoint(path, model, metrics={"step": step})
+
+
+def keep_forever(folder: str) -> None:
+    """Keep random drawings in `folder`'s MyDigits, one after another, until killed."""
+    mine = MyDigits(folder)
+    for seed in itertools.count():
+        mine.add(np.random.default_rng(seed).random((28, 28), dtype=np.float32), seed % 10)
+
+
+def fork_like_a_run(target, *args) -> mp.process.BaseProcess:
+    """target(*args) in a daemon process forked from the fork server that training runs come from: it has
+    imported PyTorch, so the process starts in a fraction of a second rather than the two or three of a fresh
+    interpreter. With no page script to run first, as for runs (AppTest leaves the last page it ran as
+    __main__, and a child runs its parent's __main__ before its target)."""
+    process = mp.get_context("forkserver").Process(target=target, args=args, daemon=True)
+    with no_main_script():
+        process.start()
+    return process

@@ -35,11 +35,17 @@ def app(monkeypatch, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server_home(tmp_path_factory) -> Path:
+    """The folder of a module's `server`: its runs folder is runs/ in it."""
+    return tmp_path_factory.mktemp("app")
+
+
+@pytest.fixture(scope="module")
+def server(server_home):
     """The real app on a free port, with the fixture's MNIST and an empty runs folder, for a module of
     browser tests; they fail if the server logged a traceback."""
     chromium_or_skip()
-    with app_on_fixture(tmp_path_factory.mktemp("app")) as url:
+    with app_on_fixture(server_home) as url:
         yield url
 
 

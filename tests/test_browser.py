@@ -275,18 +275,15 @@ def test_a_shared_train_link_opens_with_its_settings_and_the_address_follows_cha
     assert "net=16%2C32" in page.url or "net=16,32" in page.url
 
 
-def test_a_shared_comparison_link_opens_with_its_runs_and_axis(page, tmp_path):
-    runs = tmp_path / "runs"
-    write_fake_run(runs, "fast-20260101-000000")
-    write_fake_run(runs, "small-20260101-000000", network=cnn.ModelConfig(channels=(8, 16), kernel_size=3, dense=0))
-    with streamlit_server("app.py", {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(runs)},
-                          tmp_path / "server.log") as url:
-        page.goto(f"{url}/Compare?runs=small-20260101-000000,fast-20260101-000000&x=seconds")
-        loss = page.locator('svg[aria-label="Training loss"]')
-        loss.wait_for()
-        text = loss.text_content()
-        assert "small-20260101-000000" in text and "fast-20260101-000000" in text
-        assert "training seconds" in text
-        expect(page.get_by_role("radio", name="seconds")).to_be_checked()
-        expect(page.get_by_text("conv 8, 16 · 3×3 · no dense layer")).to_be_visible()  # the settings table
-    assert "Traceback" not in (tmp_path / "server.log").read_text()
+def test_a_shared_comparison_link_opens_with_its_runs_and_axis(server, server_home, page):
+    write_fake_run(server_home / "runs", "fast-20260101-000000")
+    write_fake_run(server_home / "runs", "small-20260101-000000",
+                   network=cnn.ModelConfig(channels=(8, 16), kernel_size=3, dense=0))
+    page.goto(f"{server}/Compare?runs=small-20260101-000000,fast-20260101-000000&x=seconds")
+    loss = page.locator('svg[aria-label="Training loss"]')
+    loss.wait_for()
+    text = loss.text_content()
+    assert "small-20260101-000000" in text and "fast-20260101-000000" in text
+    assert "training seconds" in text
+    expect(page.get_by_role("radio", name="seconds")).to_be_checked()
+    expect(page.get_by_text("conv 8, 16 · 3×3 · no dense layer")).to_be_visible()  # the settings table

@@ -1,7 +1,6 @@
 """Faults at the job level: a server killed mid-run or mid-save, a folder that cannot be
 written, a full disk, Stop pressed over and over, names typed by users."""
 import json
-import multiprocessing as mp
 import os
 import signal
 import socket
@@ -9,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import types
 from datetime import datetime
 
 import pytest
@@ -18,7 +16,7 @@ from cnn.checkpoint import load_checkpoint
 from cnn.job import Registry, StartError
 from cnn.record import RunRecord, Status
 from cnn.runs import OWNER, RECORD, list_runs, new_run_name, run_dir, write_record
-from support.faults import full_disk, read_only, save_forever
+from support.faults import fork_like_a_run, full_disk, read_only, save_forever
 from support.procs import alive
 from support.samples import FIXTURE, tiny_job_config
 from support.waiting import wait_until
@@ -37,35 +35,10 @@ SERVER = textwrap.dedent("""
 """)
 
 
-def test_a_server_killed_mid_run_leaves_an_interrupted_run_that_loads(tmp_path):
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp_path), str(FIXTURE)], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)
-    child = int(server.stdout.readline())
-    assert wait_until(lambda: any(tmp_path.glob("*/model.pt")), 90), "no checkpoint was saved"
-    time.sleep(1.0)  # into the next epochs, saves included
-    server.send_signal(signal.SIGKILL)
-    server.wait()
-    assert wait_until(lambda: not alive(child), 30), "the training process outlived its server"
-    (run,) = Registry(tmp_path).runs()
-    assert run.status == "interrupted" and run.has_checkpoint
-    checkpoint = load_checkpoint(run.checkpoint)
-    assert checkpoint.metrics["steps"] > 0
-    again, started = Registry(tmp_path).start(tiny_job_config(max_steps=3))
-    assert started
-    again.join(60)
-    assert again.snapshot().status == "finished", again.snapshot().message
-
-
-def test_a_process_killed_while_saving_never_leaves_a_broken_checkpoint(tmp_path, monkeypatch):
+def test_a_process_killed_while_saving_never_leaves_a_broken_checkpoint(tmp_path):
     path = tmp_path / "model.pt"
-    # An empty __main__ while the savers start, as cnn.job has for runs: a child runs its parent's __main__
-    # script first, and AppTest leaves the last page it ran there (a saver ran the Train page, Streamlit and all).
-    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     for attempt in range(5):
-        # Forked from the fork server that training runs come from: it has imported PyTorch, so each saver
-        # starts in a fraction of a second rather than the two seconds of a fresh interpreter.
-        saver = mp.get_context("forkserver").Process(target=save_forever, args=(str(path),), daemon=True)
-        saver.start()
+        saver = fork_like_a_run(save_forever, str(path))
         assert wait_until(path.exists, 30)
         time.sleep(0.05 + 0.07 * attempt)  # at different points of a save
         os.kill(saver.pid, signal.SIGKILL)
@@ -132,7 +105,7 @@ def test_runs_recorded_as_running_elsewhere_are_interrupted_and_records_alone_ar
     assert (tmp_path / "live" / RECORD).exists()
 
 
-def test_a_run_another_live_server_follows_is_running_and_interrupted_once_that_server_dies(tmp_path):
+def test_a_run_another_live_server_follows_is_running_and_interrupted_with_its_checkpoint_once_it_dies(tmp_path):
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp_path), str(FIXTURE)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     try:
@@ -140,12 +113,19 @@ def test_a_run_another_live_server_follows_is_running_and_interrupted_once_that_
         (run,) = Registry(tmp_path).runs()  # this server shares the folder and has no run of its own
         assert run.status == "running"
         assert json.loads((run.folder / OWNER).read_text())["pid"] == server.pid
+        assert wait_until(lambda: any(tmp_path.glob("*/model.pt")), 90), "no checkpoint was saved"
+        time.sleep(1.0)  # into the next epochs, saves included
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait()
-    assert wait_until(lambda: not alive(child), 30)
+    assert wait_until(lambda: not alive(child), 30), "the training process outlived its server"
     (run,) = Registry(tmp_path).runs()
-    assert run.status == "interrupted"
+    assert run.status == "interrupted" and run.has_checkpoint
+    assert load_checkpoint(run.checkpoint).metrics["steps"] > 0
+    again, started = Registry(tmp_path).start(tiny_job_config(max_steps=3))  # the folder takes new runs
+    assert started
+    again.join(60)
+    assert again.snapshot().status == "finished", again.snapshot().message
 
 
 @pytest.mark.parametrize("host, age, status", [

@@ -1,10 +1,5 @@
 """cnn.collection: the user's kept drawings, written whole or not at all."""
-import signal
-import subprocess
-import sys
-import textwrap
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +7,8 @@ from PIL import Image
 
 from cnn.my_digits import MyDigits, counts
 from cnn.runs import list_runs
-from support.faults import full_disk
-
-ROOT = Path(__file__).resolve().parents[1]
+from support.faults import fork_like_a_run, full_disk, keep_forever
+from support.waiting import wait_until
 
 
 def digit_image(seed: int) -> np.ndarray:
@@ -78,24 +72,14 @@ def test_a_full_disk_is_an_error_and_leaves_no_half_file(tmp_path):
         assert all(k.image.shape == (28, 28) for k in mine.items()) and len(mine.items()) > 0
 
 
-KEEPER = textwrap.dedent("""
-    import sys
-    import numpy as np
-    from cnn.my_digits import MyDigits, counts
-    mine = MyDigits(sys.argv[1])
-    print("ready", flush=True)
-    for seed in range(100_000):
-        mine.add(np.random.default_rng(seed).random((28, 28)), seed % 10)
-""")
-
-
 def test_a_server_killed_while_keeping_drawings_never_leaves_a_broken_one(tmp_path):
+    drawings = tmp_path / "my-digits"
     for attempt in range(3):
-        keeper = subprocess.Popen([sys.executable, "-c", KEEPER, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE,
-                                  text=True)
-        assert keeper.stdout.readline().strip() == "ready"
-        time.sleep(0.3 + 0.2 * attempt)
-        keeper.send_signal(signal.SIGKILL)
-        keeper.wait()
-        files = [p for p in (tmp_path / "my-digits").rglob("*.png") if not p.name.startswith(".")]
-        assert len(files) == len(MyDigits(tmp_path).items()) > 0  # every visible drawing reads whole
+        kept = len(MyDigits(tmp_path).items())
+        keeper = fork_like_a_run(keep_forever, str(tmp_path))
+        assert wait_until(lambda kept=kept: len(MyDigits(tmp_path).items()) > kept, 30)
+        time.sleep(0.05 + 0.1 * attempt)  # at different points of a write
+        keeper.kill()
+        keeper.join()
+        files = [p for p in drawings.rglob("*.png") if not p.name.startswith(".")]
+        assert len(files) == len(MyDigits(tmp_path).items()) > kept  # every visible drawing reads whole

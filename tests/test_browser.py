@@ -14,11 +14,16 @@ import cnn
 from support import procs
 from support.browser import (
     DIGIT_STROKES,
+    draw_concurrently,
     draw_on_draw_page,
+    ended_run_record,
+    log_problems,
     server_pid,
     start_training,
+    stop_training,
     streamlit_server,
     stroke,
+    training_running,
 )
 from support.fake_runs import write_fake_run
 from support.photos import photo_of
@@ -162,6 +167,23 @@ def test_pause_holds_a_run_step_trains_one_batch_and_resume_goes_on(server, page
     expect(page.get_by_role("button", name="Step")).to_be_disabled()
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Stopped.").wait_for()
+
+
+def test_four_sessions_draw_while_a_run_trains(server, server_home, page):
+    """Four people drawing at once while a run trains: every drawing gets its prediction, the run keeps
+    training, and the server raises nothing."""
+    log = server_home / "server.log"
+    since = len(log.read_text())
+    start_training(page, server, epochs=50)  # 50 epochs of the fixture's 2,000 images outlast the drawing
+    sessions = draw_concurrently(server, sessions=4, drawings=1)  # two draw a 1, two a 0
+    trained_throughout = training_running(page)
+    stop_training(page)
+    record = ended_run_record(server_home / "runs")
+    drawings = [d for session in sessions for d in session]
+    assert len(drawings) == 4
+    assert [d.predicted for d in drawings] == [d.drawn for d in drawings]  # each 1 reads 1, each 0 reads 0
+    assert trained_throughout and record.status == "stopped" and record.metrics.steps > 0
+    assert not log_problems(log, since), log.read_text()[since:]
 
 
 def test_evaluate_a_click_on_a_confusion_cell_shows_its_images(server, page):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cnn.record import Eval
-from support.browser import CHROMIUM_FLAGS, VIEWPORT, chromium_or_skip, start_training, stop_training, streamlit_server
+from support.browser import VIEWPORT, chromium_or_skip, start_training, stop_training, streamlit_server
 from support.samples import FIXTURE
 from ui import charts, pictures
 from ui.train_view import LIVE_EVERY
@@ -115,15 +115,12 @@ def dark_server(tmp_path_factory):
 
 
 @pytest.fixture
-def page(dark_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport=VIEWPORT)
-        page.set_default_timeout(60_000)
-        yield page
-        browser.close()
+def page(dark_server, browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
 
 
 def test_evaluate_in_the_dark_theme_reads_and_its_numbers_let_clicks_through(dark_server, page):

@@ -34,16 +34,17 @@ def app(monkeypatch, tmp_path):
     return at
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server_home(tmp_path_factory) -> Path:
-    """The folder of a module's `server`: its runs folder is runs/ in it."""
+    """The folder of `server`: its runs folder is runs/ in it, its log server.log."""
     return tmp_path_factory.mktemp("app")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(server_home):
-    """The real app on a free port, with the fixture's MNIST and an empty runs folder, for a module of
-    browser tests; they fail if the server logged a traceback."""
+    """The real app on a free port, with the fixture's MNIST and a runs folder that starts empty, for the
+    browser tests (one server: each new one spends seconds importing PyTorch and warming up); they fail if
+    the server logged a traceback."""
     chromium_or_skip()
     with app_on_fixture(server_home) as url:
         yield url

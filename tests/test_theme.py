@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from cnn.record import Eval
-from support.browser import VIEWPORT, chromium_or_skip, start_training, stop_training, streamlit_server
-from support.samples import FIXTURE
+from support.browser import VIEWPORT, start_training, stop_training
 from ui import charts, pictures
 from ui.train_view import LIVE_EVERY
 
@@ -104,30 +103,28 @@ def unreadable(page, selector: str, which=lambda label: True, on_cells=False, le
     return [(label, fg, bg) for label, fg, bg in found if contrast(fg, bg) < least]
 
 
-@pytest.fixture(scope="module")
-def dark_server(tmp_path_factory):
-    chromium_or_skip()
-    tmp = tmp_path_factory.mktemp("dark")
-    env = {"CNN_DATA_DIR": str(FIXTURE), "CNN_RUNS_DIR": str(tmp / "runs"), "STREAMLIT_THEME_BASE": "dark"}
-    with streamlit_server("app.py", env, tmp / "server.log") as url:
-        yield url
-    assert "Traceback" not in (tmp / "server.log").read_text()
+def assert_dark(page) -> None:
+    """The page shows the dark theme: its background is near black."""
+    background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    assert luminance([float(v) for v in re.findall(r"[\d.]+", background)]) < 0.05, background
 
 
 @pytest.fixture
-def page(dark_server, browser):
-    context = browser.new_context(viewport=VIEWPORT)
+def page(server, browser):
+    """A page in the dark theme: Streamlit follows the system's colour scheme unless the app sets a theme."""
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="dark")
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
     context.close()
 
 
-def test_evaluate_in_the_dark_theme_reads_and_its_numbers_let_clicks_through(dark_server, page):
-    page.goto(f"{dark_server}/Evaluate")
+def test_evaluate_in_the_dark_theme_reads_and_its_numbers_let_clicks_through(server, page):
+    page.goto(f"{server}/Evaluate")
     numbers = page.locator(NUMBERS)
     numbers.first.wait_for()
     page.locator("figcaption", has_text="pool2 · 64 × 7 × 7").wait_for()  # the opened mistake, drawn last
+    assert_dark(page)
     assert not unreadable(page, NUMBERS, on_cells=True, least=ON_REDS)
     marks = '[data-testid="stVegaLiteChart"] text[aria-roledescription="text mark"]'
     assert not unreadable(page, marks, lambda label: label.startswith("probability: "))  # the mistake's bars
@@ -138,10 +135,11 @@ def test_evaluate_in_the_dark_theme_reads_and_its_numbers_let_clicks_through(dar
     assert set(events) == {"none"}
 
 
-def test_train_in_the_dark_theme_reads_and_its_live_view_neither_transitions_nor_dims(dark_server, page):
-    start_training(page, dark_server, epochs=50)
+def test_train_in_the_dark_theme_reads_and_its_live_view_neither_transitions_nor_dims(server, page):
+    start_training(page, server, epochs=50)
     try:
         page.locator('.st-key-live_run svg[aria-label="Training loss"]').wait_for()
+        assert_dark(page)
         assert not unreadable(page, '.st-key-live_run svg[role="img"] text')
         assert not unreadable(page, ".st-key-live_run figcaption")
         # ui/layout.steady_container: the container is found, nothing in it transitions, and without the rule

@@ -193,6 +193,19 @@ def log_problems(log: Path, since: int = 0) -> list[str]:
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
+@contextmanager
+def page_in_new_context(browser, **options):
+    """A page in a browser context of its own (its own cookies and storage: one more person), each of its
+    waits allowed a minute; `options` go to new_context (viewport, colour scheme, a device profile)."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 def start_training(page, url: str, epochs: int) -> None:
     """Start the default preset ("fast") with `epochs` epochs from the Train page; returns once it
     trains, and raises with the page's message if the run fails first (e.g. MNIST not found)."""

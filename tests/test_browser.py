@@ -14,10 +14,12 @@ import cnn
 from support import procs
 from support.browser import (
     DIGIT_STROKES,
+    VIEWPORT,
     draw_concurrently,
     draw_on_draw_page,
     ended_run_record,
     log_problems,
+    page_in_new_context,
     server_pid,
     start_training,
     stop_training,
@@ -37,11 +39,8 @@ STEP = re.compile(r"Step ([\d,]+) of ([\d,]+)")
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
+    with page_in_new_context(browser, viewport=VIEWPORT) as page:
+        yield page
 
 
 def test_draw_a_one_and_a_zero_and_reset(server, page):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 import cnn
 from cnn.my_digits import MyDigits
-from support.browser import DIGIT_STROKES, sticking_out, swipe, touch_stroke
+from support.browser import DIGIT_STROKES, page_in_new_context, sticking_out, swipe, touch_stroke
 from support.fake_runs import write_fake_run
 from support.photos import photo_of
 from support.samples import FIXTURE
@@ -42,11 +42,8 @@ def phone_server(server, server_home, tmp_path_factory):
 
 @pytest.fixture
 def phone(request, browser, playwright):
-    context = browser.new_context(**playwright.devices[request.param])
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
+    with page_in_new_context(browser, **playwright.devices[request.param]) as page:
+        yield page
 
 
 def bottom(box: dict) -> float:

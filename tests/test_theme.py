@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cnn.record import Eval
-from support.browser import VIEWPORT, start_training, stop_training
+from support.browser import VIEWPORT, page_in_new_context, start_training, stop_training
 from ui import charts, pictures
 from ui.train_view import LIVE_EVERY
 
@@ -112,11 +112,8 @@ def assert_dark(page) -> None:
 @pytest.fixture
 def page(server, browser):
     """A page in the dark theme: Streamlit follows the system's colour scheme unless the app sets a theme."""
-    context = browser.new_context(viewport=VIEWPORT, color_scheme="dark")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
+    with page_in_new_context(browser, viewport=VIEWPORT, color_scheme="dark") as page:
+        yield page
 
 
 def test_evaluate_in_the_dark_theme_reads_and_its_numbers_let_clicks_through(server, page):

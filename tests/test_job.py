@@ -19,7 +19,7 @@ from cnn.record import RunRecord, Status
 from cnn.runs import list_runs, read_record, run_dir, write_record
 from cnn.train import train
 from support import procs
-from support.samples import FIXTURE, tiny_job_config
+from support.samples import FIXTURE, SMALL_NETWORK, tiny_job_config
 from support.waiting import wait_until
 from ui.layout import server_threads
 
@@ -32,7 +32,8 @@ def test_a_job_trains_in_the_background_and_records_everything(tmp_path):
     assert s.status == "finished" and not job.running and s.metrics.steps == 12 == s.total_steps
     assert len(s.losses) == len(s.train_accs) == 12
     assert [e.step for e in s.evals if not e.full] == [5, 10] and s.evals[-1].full  # quick ones, then the full one
-    assert s.filters.shape == (32, 1, 5, 5) and s.metrics.test_acc is not None and s.metrics.images_per_sec > 0
+    assert s.filters.shape == (SMALL_NETWORK.channels[0], 1, 5, 5)
+    assert s.metrics.test_acc is not None and s.metrics.images_per_sec > 0
     record = read_record(tmp_path / "run1")
     assert record.status == "finished" and len(record.losses) == 12
     assert record.metrics.test_acc == s.metrics.test_acc

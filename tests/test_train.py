@@ -131,11 +131,11 @@ def test_a_loss_blowing_up_without_reaching_infinity_is_divergence_too(mnist_sma
 def test_conv1_filters_are_kept_at_the_start_and_every_evaluation_with_the_checkpoint(mnist_small, tmp_path):
     config = tiny_train_config(max_steps=30, seed=3)
     torch.manual_seed(config.seed)
-    start = Net().conv1.weight.detach().clone()  # the network train() builds, seeded the same way
+    start = Net(config.network).conv1.weight.detach().clone()  # the network train() builds, seeded the same way
     result = train(config, data=mnist_small, out=tmp_path / "model.pt")
     steps, filters = load_checkpoint(tmp_path / "model.pt").filter_history()
     assert steps == [0, 10, 20, 30]  # the start, two quick evaluations, the final one
-    assert filters.shape == (4, 32, 1, 5, 5)
+    assert filters.shape == (4, config.network.channels[0], 1, 5, 5)
     torch.testing.assert_close(torch.from_numpy(filters[0]), start)
     torch.testing.assert_close(torch.from_numpy(filters[-1]), result.model.conv1.weight.detach())
     assert not np.allclose(filters[1], filters[0])  # they move as the network learns

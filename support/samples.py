@@ -13,8 +13,8 @@ FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "data" / "mnist_small.
 
 # The tutorial network's shape at a quarter of its channels and dense units: about 3x faster to train
 # (1.1 s against 3.7 s for tiny_train_config's 40 steps, 2-core AMD EPYC), still 87% on the fixture's
-# test images. Tests of the training loop, jobs and pages train it; the tutorial network itself trains
-# in full in test_cli, test_finetune and the browser tests.
+# test images. The tests of the training loop, of jobs, faults and memory train it; the tutorial network
+# itself trains in full in test_cli, test_finetune, the AppTest pages and the browser tests.
 SMALL_NETWORK = ModelConfig(channels=(16, 32), dense=256)
 
 

@@ -118,15 +118,18 @@ print(json.dumps({{p: statistics.median(r) for p, r in rates.items()}}))
 """
 
 
+ISA_CAPS = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")  # oneDNN's variable, and its older name
+
+
 def uncapped_environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")}
+    return {k: v for k, v in os.environ.items() if k not in ISA_CAPS}
 
 
 def test_auto_is_not_slower_than_fp32_beyond_noise(monkeypatch, mnist_small):
     """Timed where auto picks bfloat16 on this machine (emulated, it trained 3.4x slower than float32). Where
     auto picks float32, it runs the very steps fp32 runs, which timing would only compare with the machine's
     noise: there a real run asserts that auto trained in float32."""
-    for cap in ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"):
+    for cap in ISA_CAPS:
         monkeypatch.delenv(cap, raising=False)  # decided as the timing's uncapped process would
     if resolve_precision("auto", CPU) is None:
         start = []

@@ -31,6 +31,7 @@ from support.fake_runs import write_fake_run
 from support.photos import photo_of
 from support.samples import FIXTURE
 from support.waiting import wait_until
+from ui import charts
 from ui.train_view import LIVE_EVERY
 
 ONE, ZERO = DIGIT_STROKES[1], DIGIT_STROKES[0]
@@ -49,6 +50,9 @@ def test_draw_a_one_and_a_zero_and_reset(server, page):
     page.get_by_text("Draw a digit on the black canvas").wait_for()
     stroke(page, ONE)
     page.get_by_text("Prediction: 1 (").wait_for()
+    bars = page.locator('[data-testid="stVegaLiteChart"] [aria-roledescription="bar"]')  # Vega drew the spec
+    expect(bars).to_have_count(10)
+    expect(bars.and_(page.locator('[aria-label$="; digit: 1"]'))).to_have_attribute("fill", charts.ACCENT)
     page.get_by_role("button", name="Reset canvas & history").click()
     page.get_by_text("Draw a digit on the black canvas").wait_for()
     assert page.get_by_text("Prediction:").count() == 0

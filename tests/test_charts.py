@@ -2,7 +2,9 @@
 import re
 import xml.etree.ElementTree as ET
 
+import altair as alt
 import numpy as np
+import pandas as pd
 import pytest
 
 from cnn.record import Eval
@@ -71,20 +73,31 @@ def test_no_tick_lies_past_the_end_of_the_axis():
 
 
 def test_the_probability_bars_highlight_the_winner_only():
-    chart = charts.probability_chart(np.array([0.05, 0.05, 0.1, 0.6, 0.2, 0, 0, 0, 0, 0]))
-    assert chart.data["digit"].tolist() == [str(d) for d in range(10)]  # in digit order, sort=None keeps it
-    assert chart.data.index[chart.data["winner"]].tolist() == [3]
+    rows = charts.probability_chart(np.array([0.05, 0.05, 0.1, 0.6, 0.2, 0, 0, 0, 0, 0]))["data"]["values"]
+    assert [row["digit"] for row in rows] == [str(d) for d in range(10)]  # in digit order, sort=None keeps it
+    assert [d for d, row in enumerate(rows) if row["winner"]] == [3]
+
+
+def test_each_drawings_bars_are_a_valid_spec_of_its_own_that_leaves_the_next_alone():
+    first = charts.probability_chart(np.eye(10)[3])
+    alt.LayerChart.from_dict(first)  # valid Vega-Lite, its data included: raises if not
+    first["layer"][0]["mark"]["type"] = "line"  # as if Streamlit changed what it was given
+    second = charts.probability_chart(np.eye(10)[7])
+    assert second["layer"][0]["mark"]["type"] == "bar" and [r["winner"] for r in second["data"]["values"]][7]
+    assert [r["probability"] for r in first["data"]["values"]] == np.eye(10)[3].tolist()
 
 
 def test_the_heatmap_outlines_the_chosen_cell_and_counts_only_mistakes_as_mistakes():
     confusion = np.diag(np.full(10, 50))
     confusion[9, 4], confusion[2, 7] = 6, 1
     chart = charts.confusion_chart(confusion, chosen=(2, 7))
-    data = chart.data
+    alt.LayerChart.from_dict(chart)  # valid Vega-Lite, its data included
+    data = pd.DataFrame(chart["data"]["values"])
     assert data.loc[data["chosen"], ["true", "predicted"]].to_numpy().tolist() == [[2, 7]]
     assert data["mistakes"].sum() == 7 and (data.loc[data["count"] == 0, "label"] == "").all()
-    numbers = chart.to_dict()["layer"][1]["encoding"]["color"]["condition"]
-    assert numbers[0] == {"test": "datum.mistakes > 2.0", "value": "white"}  # from a third of the most mistakes
+    # white numbers from a third of the most mistakes (6): on the 6, not on the 1
+    assert data.loc[data["dark"], ["true", "predicted"]].to_numpy().tolist() == [[9, 4]]
+    assert chart["layer"][1]["encoding"]["color"]["condition"][0] == {"test": "datum.dark", "value": "white"}
 
 
 def test_the_loss_chart_marks_each_learning_rate_change_where_it_happened():

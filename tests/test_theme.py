@@ -36,9 +36,9 @@ def test_figure_captions_take_the_page_text_colour(monkeypatch):
 
 
 def test_chart_numbers_and_outlines_on_the_page_take_its_text_colour():
-    labels = charts.probability_chart(np.full(10, 0.1)).to_dict()["layer"][1]
+    labels = charts.probability_chart(np.full(10, 0.1))["layer"][1]
     assert labels["mark"]["type"] == "text" and labels["mark"]["color"] == charts.INK == "currentColor"
-    cells, numbers = charts.confusion_chart(np.eye(10, dtype=int) * 100 + 1, chosen=(0, 1)).to_dict()["layer"]
+    cells, numbers = charts.confusion_chart(np.eye(10, dtype=int) * 100 + 1, chosen=(0, 1))["layer"]
     assert cells["mark"]["stroke"] == charts.INK  # the chosen cell's outline
     assert numbers["encoding"]["color"]["value"] == charts.INK  # on the diagonal's grey and on empty cells
 

@@ -1,5 +1,5 @@
 """The app's charts: training curves as inline SVG (see ui/svg.py), probabilities and the
-confusion matrix with Altair.
+confusion matrix as Vega-Lite specs that Altair builds once per process.
 
 Every colour reads on Streamlit's light and dark themes alike, chosen in the browser rather than
 here (the server learns the theme late: st.context.theme can be wrong on a session's first run).
@@ -7,6 +7,9 @@ Text and outlines are currentColor, the page's own text colour; greys are transl
 show light on a light page and dark on a dark one.
 """
 from __future__ import annotations
+
+import copy
+import functools
 
 import altair as alt
 import numpy as np
@@ -72,11 +75,29 @@ def _floor(train_accs: list[float], evals: list[Eval]) -> float:
     return min(0.9, max(0.0, float(np.floor(min(seen, default=0.0) * 10) / 10)))
 
 
-def probability_chart(probs: np.ndarray) -> alt.LayerChart:
-    """One bar per digit, the winner highlighted, each labelled with its %."""
+def probability_chart(probs: np.ndarray) -> dict:
+    """One bar per digit, the winner highlighted, each labelled with its %: a Vega-Lite spec for
+    st.vega_lite_chart."""
     winner = int(np.argmax(probs))
-    data = pd.DataFrame({"digit": [str(d) for d in range(10)], "probability": probs.astype(float),
-                         "winner": [d == winner for d in range(10)]})
+    rows = [{"digit": str(d), "probability": float(p), "winner": d == winner} for d, p in enumerate(probs)]
+    return _filled(_probability_bars, rows)
+
+
+def _filled(build, rows: list[dict]) -> dict:
+    """The Vega-Lite spec of build(data) with these rows for its data. Altair builds and validates
+    each chart once per process: done on every rerun, that was 43% of a Draw rerun's time and 62%
+    of Evaluate's (bench/bench_reruns.py). A copy, as Streamlit may change the spec it is given."""
+    return {**copy.deepcopy(_built(build)), "data": {"values": rows}}
+
+
+@functools.cache
+def _built(build) -> dict:
+    spec = build(alt.NamedData(name=build.__name__)).to_dict()  # data named, to be filled in
+    spec.pop("config", None)  # Altair's default theme's view size, which st.altair_chart leaves out too
+    return spec
+
+
+def _probability_bars(data) -> alt.LayerChart:
     base = alt.Chart(data).encode(
         # every digit named, each beside its bar (Vega would drop some and move the first at this height)
         y=alt.Y("digit:N", sort=None, title=None,
@@ -84,7 +105,7 @@ def probability_chart(probs: np.ndarray) -> alt.LayerChart:
         x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None))
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         color=alt.when("datum.winner").then(alt.value(ACCENT)).otherwise(alt.value(LIGHT)),
-        tooltip=[alt.Tooltip("digit"), alt.Tooltip("probability", format=".2%")])
+        tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("probability:Q", format=".2%")])
     labels = base.mark_text(align="left", dx=4, fontSize=13, color=INK, opacity=0.8).encode(
         text=alt.Text("probability:Q", format=".1%"))
     return (bars + labels).properties(height=220)  # with a 280 px canvas, fits an iPhone 13 (664 px) screen
@@ -93,19 +114,23 @@ def probability_chart(probs: np.ndarray) -> alt.LayerChart:
 CELL = "cell"  # the confusion chart's selection parameter: the chosen (true, predicted) cell
 
 
-def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None) -> alt.LayerChart:
-    """A 10x10 heatmap, true digit down, predicted across. Mistakes are shaded by count (the
-    diagonal's thousands would wash them out, so it stays grey), every cell has a tooltip, a
-    click selects a cell (selection parameter CELL), the chosen one is outlined."""
-    data = _confusion_data(confusion, chosen)
+def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None) -> dict:
+    """A 10x10 heatmap, true digit down, predicted across: a Vega-Lite spec for st.vega_lite_chart.
+    Mistakes are shaded by count (the diagonal's thousands would wash them out, so it stays grey),
+    every cell has a tooltip, a click selects a cell (selection parameter CELL), the chosen one is
+    outlined."""
+    return _filled(_heatmap, _confusion_data(confusion, chosen).to_dict("records"))
+
+
+def _heatmap(data) -> alt.LayerChart:
     axis = {"labelFontSize": 14, "labelAngle": 0, "titleFontSize": 13, "titleFontWeight": "normal"}
     gap = alt.Scale(paddingInner=GAP)  # the page's background between cells, in either theme
     base = alt.Chart(data).encode(
         x=alt.X("predicted:O", title="predicted digit", scale=gap, axis=alt.Axis(orient="top", **axis)),
         y=alt.Y("true:O", title="true digit", scale=gap, axis=alt.Axis(**axis)),
-        tooltip=[alt.Tooltip("true", title="true digit"), alt.Tooltip("predicted", title="predicted as"),
-                 alt.Tooltip("count", title="test images"),
-                 alt.Tooltip("share", title="of that digit", format=".2%")])
+        tooltip=[alt.Tooltip("true:O", title="true digit"), alt.Tooltip("predicted:O", title="predicted as"),
+                 alt.Tooltip("count:Q", title="test images"),
+                 alt.Tooltip("share:Q", title="of that digit", format=".2%")])
     # Greys for the diagonal and empty cells, given as a list: alt.when cannot chain them onto a field.
     fill = alt.Color("mistakes:Q", title="mistakes", scale=alt.Scale(type="sqrt", scheme="reds", domainMin=0),
                      condition=[{"test": "datum.true === datum.predicted", "value": DIAGONAL},
@@ -113,10 +138,9 @@ def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None) -> al
     cells = base.mark_rect(cursor="pointer", stroke=INK).encode(
         color=fill, strokeWidth=alt.when("datum.chosen").then(alt.value(3)).otherwise(alt.value(0)),
     ).add_params(alt.selection_point(name=CELL, fields=["true", "predicted"]))
-    dark = data["mistakes"].max() * DARK_RED  # reds darker than this carry white numbers
     numbers = base.mark_text(fontSize=12).encode(  # clicks go through: ui/layout.click_through_labels
         text="label:N",
-        color=alt.when(f"datum.mistakes > {dark}").then(alt.value("white"))
+        color=alt.when("datum.dark").then(alt.value("white"))
         .when("datum.mistakes > 0").then(alt.value(DARK_INK)).otherwise(alt.value(INK)))
     return (cells + numbers).properties(width=420, height=420)
 
@@ -124,10 +148,11 @@ def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None) -> al
 def _confusion_data(confusion: np.ndarray, chosen: tuple[int, int] | None) -> pd.DataFrame:
     true, predicted = np.indices(confusion.shape)
     totals = confusion.sum(1, keepdims=True)
+    mistakes = np.where(true == predicted, 0, confusion).ravel()  # not NaN: Vega-Lite would drop the cell
     return pd.DataFrame({
         "true": true.ravel(), "predicted": predicted.ravel(), "count": confusion.ravel(),
-        "share": (confusion / np.maximum(totals, 1)).ravel(),
-        "mistakes": np.where(true == predicted, 0, confusion).ravel(),  # not NaN: Vega-Lite would drop the cell
+        "share": (confusion / np.maximum(totals, 1)).ravel(), "mistakes": mistakes,
+        "dark": mistakes > mistakes.max() * DARK_RED,  # reds this dark carry white numbers
         "label": [str(c) if c else "" for c in confusion.ravel()],
         "chosen": [(t, p) == chosen for t, p in zip(true.ravel(), predicted.ravel())],
     })

@@ -35,8 +35,8 @@ def matrix(ev: Evaluation) -> None:
     chosen = (st.session_state[TRUE], st.session_state[PREDICTED])
     shrink_to_column("eval_matrix")  # a phone's column is narrower than the square
     with click_through_labels("eval_matrix_box"):
-        st.altair_chart(charts.confusion_chart(ev.confusion, chosen), width="content", key="eval_matrix",
-                        on_select=_cell_clicked, selection_mode=charts.CELL)
+        st.vega_lite_chart(charts.confusion_chart(ev.confusion, chosen), width="content", key="eval_matrix",
+                           on_select=_cell_clicked, selection_mode=charts.CELL)
     st.caption("Rows: the true digit. Columns: what the model answered. The diagonal holds the right answers; "
                "red cells are mistakes. Hover for counts, click a cell to see its images.")
 

@@ -51,4 +51,4 @@ def _show(fooled: Fooling) -> None:
         else:
             st.warning(f"Not within this bound: try a larger one. It still says **{now}** "
                        f"({fooled.probs_after[now]:.1%}).")
-        st.altair_chart(charts.probability_chart(fooled.probs_after), width="stretch", key="draw_fool_bars")
+        st.vega_lite_chart(charts.probability_chart(fooled.probs_after), width="stretch", key="draw_fool_bars")

@@ -31,7 +31,7 @@ def verdict(probs: np.ndarray) -> st.delta_generator.DeltaGenerator:
     top = int(np.argmax(probs))
     st.markdown(f"#### Prediction: {top} ({probs[top]:.1%})")
     note = st.empty()
-    st.altair_chart(charts.probability_chart(probs), width="stretch")
+    st.vega_lite_chart(charts.probability_chart(probs), width="stretch")
     return note
 
 
@@ -52,7 +52,7 @@ def compare(first: ModelChoice, probs: np.ndarray, image: np.ndarray) -> None:
 def bars(probs: np.ndarray, key: str) -> None:
     top = int(np.argmax(probs))
     st.markdown(f"**Prediction: {top}** ({probs[top]:.1%})")
-    st.altair_chart(charts.probability_chart(probs), width="stretch", key=key)
+    st.vega_lite_chart(charts.probability_chart(probs), width="stretch", key=key)
 
 
 def doubt_note(place, probs: np.ndarray, doubt: cnn.Doubt) -> None:

@@ -30,6 +30,15 @@ def imported(path: Path) -> set[str]:
     return names
 
 
+def test_home_and_the_navigation_are_drawn_before_pytorch_is_imported():
+    """Home's text, the sidebar and the links reach the screen first: PyTorch and cnn are imported only for
+    Home's active model, last on the page (on a fresh server, seconds go by importing them)."""
+    code = "import sys, ui.home; print(sorted(name for name in ('torch', 'cnn') if name in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize("layer", ALLOWED)
 def test_imports_run_from_pages_to_ui_to_cnn_only(layer):
     files = python_files(layer) + ([ROOT / "app.py"] if layer == "pages" else [])

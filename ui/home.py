@@ -1,9 +1,7 @@
 """The home page: what this is, the network, the active model, the way on."""
 import streamlit as st
 
-import cnn
 from ui.layout import PAGES
-from ui.state import checkpoint, registry
 
 ARCHITECTURE = """
 | layer | output shape | activation |
@@ -30,15 +28,28 @@ def render():
         st.markdown(ARCHITECTURE)
     with right:
         st.subheader("Active model")
-        try:
-            acc = checkpoint(cnn.BUNDLED_MODEL).metrics["test_acc"]
-            st.metric("Bundled model, MNIST test accuracy", f"{acc:.2%}")
-        except cnn.CheckpointError as e:
-            st.error(f"The bundled model cannot be read: {e}")
-        job = registry().current
-        if job and job.running:
-            s = job.snapshot()
-            st.info(f"A run is training now: **{s.name}**, step {s.metrics.steps:,} of {s.total_steps:,}.")
+        active = st.empty()
+        active.caption("Loading PyTorch and the model…")
         st.subheader("Where next")
         for page in PAGES[1:]:
             st.page_link(page.path, label=page.pitch, icon=page.icon)
+    with active.container():
+        active_model()
+
+
+def active_model() -> None:
+    """The bundled model's accuracy and the run training now, if any. Last on the page, as PyTorch is
+    imported here: on a fresh server the page was blank for 5.0 s before Home's title, now 1.9 s
+    (bench/bench_first_paint.py, 2-core AMD EPYC)."""
+    import cnn
+    from ui.state import checkpoint, registry
+
+    try:
+        acc = checkpoint(cnn.BUNDLED_MODEL).metrics["test_acc"]
+        st.metric("Bundled model, MNIST test accuracy", f"{acc:.2%}")
+    except cnn.CheckpointError as e:
+        st.error(f"The bundled model cannot be read: {e}")
+    job = registry().current
+    if job and job.running:
+        s = job.snapshot()
+        st.info(f"A run is training now: **{s.name}**, step {s.metrics.steps:,} of {s.total_steps:,}.")

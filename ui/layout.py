@@ -1,10 +1,10 @@
 """What every page does first: page config and the navigation in the sidebar."""
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
-import torch
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,9 @@ PAGES = [
 
 
 def page_setup(title: str) -> None:
-    torch.set_num_threads(server_threads())
+    torch = sys.modules.get("torch")
+    if torch:  # not yet on Home's first run, which puts its text on screen before importing PyTorch
+        torch.set_num_threads(server_threads())
     st.set_page_config(page_title=f"{title} · MNIST CNN, live", page_icon=":material/draw:", layout="wide")
     with st.sidebar:
         st.markdown("### MNIST CNN, live")

@@ -1,0 +1,50 @@
+"""A fresh server's first page, as the person who just ran `streamlit run app.py` sees it: from the
+server answering its health check to Home's title on screen, and to its active model (which needs
+PyTorch imported and the bundled model read). Each round starts a new server; headless Chromium.
+
+    python -m bench.bench_first_paint [--rounds 3]
+"""
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from support.browser import CHROMIUM_FLAGS, chromium_or_skip, streamlit_server
+
+
+def first_paint(browser, tmp: Path) -> tuple[float, float]:
+    """(seconds to Home's title, seconds to its active model) on a server started just now."""
+    tmp.mkdir()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    with streamlit_server("app.py", {"CNN_RUNS_DIR": str(tmp / "runs")}, tmp / "server.log") as url:
+        start = time.perf_counter()
+        page.goto(url)
+        page.get_by_role("heading", name="MNIST CNN, live").wait_for()
+        title = time.perf_counter() - start
+        page.get_by_text("Bundled model, MNIST test accuracy").wait_for()
+        model = time.perf_counter() - start
+    page.close()
+    return title, model
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--rounds", type=int, default=3)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
+        rounds = [first_paint(browser, Path(tmp) / str(r)) for r in range(args.rounds)]
+        browser.close()
+    for r, (title, model) in enumerate(rounds, 1):
+        print(f"round {r}: Home's title {title:.2f} s, its active model {model:.2f} s")
+    title, model = (statistics.median(t) for t in zip(*rounds))
+    print(f"median of {args.rounds} fresh servers: title on screen after {title:.2f} s, "
+          f"active model after {model:.2f} s ({model - title:.2f} s later)")
+
+
+if __name__ == "__main__":
+    main()

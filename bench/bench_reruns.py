@@ -1,4 +1,5 @@
-"""Server time per rerun of the Draw page (a new drawing) and the Evaluate page (a cell chosen), with
+"""Server time per rerun of the Draw page (a new drawing), the Evaluate page (a cell chosen) and Draw's
+"One number, computed" tab (a conv2 channel chosen: its map and its input channels' bars), with
 the charts' Vega-Lite specs built once (ui/charts.py) against Altair building and validating each
 chart on every rerun, as st.altair_chart would. Rounds alternate between the two, in one process.
 
@@ -32,12 +33,12 @@ WARMUP = 5
 @contextmanager
 def charts_built_each_time():
     """Each chart built by Altair from its data and validated, as before its spec was kept."""
-    kept = charts._filled
-    charts._filled = lambda build, rows: build(pd.DataFrame(rows)).to_dict()
+    kept = charts.filled
+    charts.filled = lambda build, rows, **top: build(pd.DataFrame(rows)).properties(**top).to_dict()
     try:
         yield
     finally:
-        charts._filled = kept
+        charts.filled = kept
 
 
 def rerun_ms(page: str, change, reruns: int) -> float:
@@ -71,7 +72,16 @@ def main():
     def choose_cell(app, i):
         app.selectbox(key="eval_predicted").set_value(i % 10)
 
-    pages = {"Draw": ("pages/2_Draw.py", draw), "Evaluate": ("pages/3_Evaluate.py", choose_cell)}
+    def pick_channel(app, i):  # Draw's "One number, computed" tab open on conv2, its channel changed
+        if i == 0:
+            settings = {"draw_image": canvases[0], "draw_section": "One number, computed", "draw_calc_layer": "conv2"}
+            for key, value in settings.items():
+                app.session_state[key] = value
+        else:
+            app.slider(key="draw_calc_channel_conv2").set_value(i % 8)
+
+    pages = {"Draw": ("pages/2_Draw.py", draw), "Evaluate": ("pages/3_Evaluate.py", choose_cell),
+             "One number": ("pages/2_Draw.py", pick_channel)}
     results = {(name, way): [] for name in pages for way in ("kept", "rebuilt")}
     for r in range(args.rounds):
         for name, (page, change) in pages.items():
@@ -81,7 +91,7 @@ def main():
         print(f"round {r + 1}: " + ", ".join(f"{n} {w} {v[-1]:.0f} ms" for (n, w), v in results.items()), flush=True)
     for name in pages:
         kept, rebuilt = (np.median(results[name, way]) for way in ("kept", "rebuilt"))
-        print(f"{name:8s} rerun: specs kept {kept:.0f} ms, charts rebuilt each time {rebuilt:.0f} ms: "
+        print(f"{name:10s} rerun: specs kept {kept:.0f} ms, charts rebuilt each time {rebuilt:.0f} ms: "
               f"{rebuilt / kept:.2f}x faster (median of {args.rounds} rounds of {args.reruns} reruns)")
 
 

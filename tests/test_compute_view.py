@@ -3,6 +3,7 @@ network itself gave, for every kind of layer; nothing is computed while the sect
 slide plays at the speed chosen."""
 import re
 
+import altair as alt
 import numpy as np
 import pytest
 
@@ -10,6 +11,7 @@ import cnn
 from cnn.checkpoint import save_checkpoint
 from cnn.model import ModelConfig, Net
 from support.apptest import drawing, open_tab, show_drawing, texts
+from ui import compute_view
 from ui.slide import Slide, slide_svg
 
 # The end of the sum written out: its result (after the ReLU, if any), then the network's value, then ✓ or ✗.
@@ -109,3 +111,13 @@ def test_switching_to_a_smaller_network_keeps_every_picker_in_range(app, tmp_pat
     app.slider(key="draw_filters_channel_conv1").set_value(31).run()
     app.selectbox(key="draw_model").select_index(1).run()
     assert not app.exception and app.slider(key="draw_filters_channel_conv1").value == 3
+
+
+def test_the_map_is_a_valid_spec_shaded_on_its_layers_scale_with_the_chosen_cell_outlined():
+    values = np.arange(16, dtype=np.float32).reshape(4, 4)
+    chart = compute_view._map_chart(values, top=30.0, chosen=(1, 2), title="conv2 channel 5")
+    alt.LayerChart.from_dict(chart)  # valid Vega-Lite, its data included: raises if not
+    cells = chart["data"]["values"]
+    assert chart["title"] == "conv2 channel 5" and chart["width"] == {"step": compute_view.MAP_SIDE // 4}
+    assert [c["shade"] for c in cells] == pytest.approx(values.ravel() / 30)  # the layer's brightest is 1
+    assert [(c["row"], c["col"]) for c in cells if c["chosen"]] == [(1, 2)]

@@ -80,14 +80,15 @@ def probability_chart(probs: np.ndarray) -> dict:
     st.vega_lite_chart."""
     winner = int(np.argmax(probs))
     rows = [{"digit": str(d), "probability": float(p), "winner": d == winner} for d, p in enumerate(probs)]
-    return _filled(_probability_bars, rows)
+    return filled(_probability_bars, rows)
 
 
-def _filled(build, rows: list[dict]) -> dict:
-    """The Vega-Lite spec of build(data) with these rows for its data. Altair builds and validates
-    each chart once per process: done on every rerun, that was 43% of a Draw rerun's time and 62%
-    of Evaluate's (bench/bench_reruns.py). A copy, as Streamlit may change the spec it is given."""
-    return {**copy.deepcopy(_built(build)), "data": {"values": rows}}
+def filled(build, rows: list[dict], **top) -> dict:
+    """The Vega-Lite spec of build(data) with these rows for its data and `top` for top-level
+    properties (a title, a width). Altair builds and validates each chart once per process: done on
+    every rerun, that was 44% of a Draw rerun's time and 64% of Evaluate's (bench/bench_reruns.py).
+    A copy, as Streamlit may change the spec it is given."""
+    return {**copy.deepcopy(_built(build)), "data": {"values": rows}, **top}
 
 
 @functools.cache
@@ -119,7 +120,7 @@ def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None) -> di
     Mistakes are shaded by count (the diagonal's thousands would wash them out, so it stays grey),
     every cell has a tooltip, a click selects a cell (selection parameter CELL), the chosen one is
     outlined."""
-    return _filled(_heatmap, _confusion_data(confusion, chosen).to_dict("records"))
+    return filled(_heatmap, _confusion_data(confusion, chosen).to_dict("records"))
 
 
 def _heatmap(data) -> alt.LayerChart:

@@ -68,8 +68,8 @@ def _pick_unit(model: cnn.Net, analysis: cnn.Analysis) -> Unit:
         col = st.slider("Column", 0, side - 1, key=keys["col"])
     with picker:
         chart = _map_chart(maps[channel], float(maps.max()), (row, col), f"{layer} channel {channel}")
-        st.altair_chart(chart, width="content", key=f"draw_calc_map_{layer}", selection_mode=PICK,
-                        on_select=partial(_clicked, f"draw_calc_map_{layer}", keys["row"], keys["col"]))
+        st.vega_lite_chart(chart, width="content", key=f"draw_calc_map_{layer}", selection_mode=PICK,
+                           on_select=partial(_clicked, f"draw_calc_map_{layer}", keys["row"], keys["col"]))
     return Unit(layer, channel, row, col)
 
 
@@ -80,21 +80,27 @@ def _clicked(chart_key: str, row_key: str, col_key: str) -> None:
         st.session_state[row_key], st.session_state[col_key] = int(cells[0]["row"]), int(cells[0]["col"])
 
 
-def _map_chart(values: np.ndarray, top: float, chosen: tuple[int, int], title: str) -> alt.LayerChart:
-    """One channel's (H, W) map as clickable cells, on the layer's colour scale, the chosen cell outlined."""
+def _map_chart(values: np.ndarray, top: float, chosen: tuple[int, int], title: str) -> dict:
+    """One channel's (H, W) map as clickable cells, on the layer's colour scale (`top` its brightest),
+    the chosen cell outlined."""
     rows, cols = np.indices(values.shape)
     data = pd.DataFrame({"row": rows.ravel(), "col": cols.ravel(), "value": values.ravel().astype(float),
+                         "shade": values.ravel() / max(top, 1e-6),  # 0 to 1 on magma, for every map of the layer
                          "chosen": [(r, c) == chosen for r, c in zip(rows.ravel(), cols.ravel())]})
+    step = {"step": MAP_SIDE // len(values)}  # px a cell: 9 for 28x28 maps, 18 for 14x14
+    return charts.filled(_map_cells, data.to_dict("records"), title=title, width=step, height=step)
+
+
+def _map_cells(data) -> alt.LayerChart:
     plain, tight = alt.Axis(labels=False, ticks=False, title=None, domain=False), alt.Scale(padding=0, paddingInner=0)
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("col:O", axis=plain, scale=tight), y=alt.Y("row:O", axis=plain, scale=tight),
-        tooltip=[alt.Tooltip("row"), alt.Tooltip("col", title="column"), alt.Tooltip("value", format=".3f")])
+        tooltip=[alt.Tooltip("row:O"), alt.Tooltip("col:O", title="column"), alt.Tooltip("value:Q", format=".3f")])
     cells = base.mark_rect(cursor="pointer").encode(
-        color=alt.Color("value:Q", scale=alt.Scale(scheme="magma", domain=[0, max(top, 1e-6)]), legend=None),
+        color=alt.Color("shade:Q", scale=alt.Scale(scheme="magma", domain=[0, 1], clamp=True), legend=None),
     ).add_params(alt.selection_point(name=PICK, fields=["row", "col"], clear=False))
     outline = base.transform_filter("datum.chosen").mark_rect(fill=None, stroke=CHOSEN, strokeWidth=2.5)
-    step = MAP_SIDE // len(values)  # px a cell: 9 for 28x28 maps, 18 for 14x14
-    return (cells + outline).properties(width=alt.Step(step), height=alt.Step(step))
+    return cells + outline
 
 
 def _show_conv(step: ConvSum, image: np.ndarray, analysis: cnn.Analysis) -> None:
@@ -154,13 +160,17 @@ def _number_grid(values: np.ndarray, colours: np.ndarray, inside: np.ndarray, ca
 
 def _channel_shares(step: ConvSum) -> None:
     """Every input channel's share of the sum, as bars: a few carry most of it."""
-    data = pd.DataFrame({"channel": range(len(step.by_channel)), "adds": step.by_channel})
-    chart = alt.Chart(data, title=f"What each {step.source} channel adds").mark_bar().encode(
-        x=alt.X("channel:O", title=f"{step.source} channel", axis=alt.Axis(labelAngle=0)),
+    rows = [{"channel": c, "adds": float(adds)} for c, adds in enumerate(step.by_channel)]
+    chart = charts.filled(_share_bars, rows, title=f"What each {step.source} channel adds")
+    st.vega_lite_chart(chart, width="stretch", key="draw_calc_shares")
+
+
+def _share_bars(data) -> alt.Chart:
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("channel:O", title="channel", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("adds:Q", title="adds to the sum"),
         color=alt.when("datum.adds > 0").then(alt.value(charts.ACCENT)).otherwise(alt.value(charts.BLUE)),
-        tooltip=[alt.Tooltip("channel"), alt.Tooltip("adds", format="+.3f")]).properties(height=180)
-    st.altair_chart(chart, width="stretch", key="draw_calc_shares")
+        tooltip=[alt.Tooltip("channel:O"), alt.Tooltip("adds:Q", format="+.3f")]).properties(height=180)
 
 
 def _conv_sum_text(step: ConvSum, shown: float) -> str:
@@ -199,18 +209,21 @@ def _show_dense(step: DenseSum, analysis: cnn.Analysis) -> None:
     top = step.strongest(SHOWN_INPUTS)
     data = pd.DataFrame({"input": [step.input_name(i) for i in top], "value": step.inputs[top],
                          "weight": step.weights[top], "adds": step.products[top]})
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("input:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=240)),
-        x=alt.X("adds:Q", title="value × weight"),
-        color=alt.when("datum.adds > 0").then(alt.value(charts.ACCENT)).otherwise(alt.value(charts.BLUE)),
-        tooltip=[alt.Tooltip("input"), alt.Tooltip("value", format=".3f"), alt.Tooltip("weight", format="+.4f"),
-                 alt.Tooltip("adds", format="+.3f")]).properties(height=26 * SHOWN_INPUTS)
-    st.altair_chart(chart, width="stretch", key="draw_calc_inputs")
+    st.vega_lite_chart(charts.filled(_input_bars, data.to_dict("records")), width="stretch", key="draw_calc_inputs")
     rest = float(step.products.sum() - step.products[top].sum())
     parts = [f"these {SHOWN_INPUTS} {step.products[top].sum():+.3f}", f"+ the other {n - SHOWN_INPUTS:,} {rest:+.3f}",
              f"+ bias {step.bias:+.3f}"]
     shown = float(analysis.maps[step.layer][step.unit, 0, 0])
     st.markdown(_equation(parts, step.before_relu, step.value, shown, relu=step.relu))
+
+
+def _input_bars(data) -> alt.Chart:
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("input:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=240)),
+        x=alt.X("adds:Q", title="value × weight"),
+        color=alt.when("datum.adds > 0").then(alt.value(charts.ACCENT)).otherwise(alt.value(charts.BLUE)),
+        tooltip=[alt.Tooltip("input:N"), alt.Tooltip("value:Q", format=".3f"), alt.Tooltip("weight:Q", format="+.4f"),
+                 alt.Tooltip("adds:Q", format="+.3f")]).properties(height=26 * SHOWN_INPUTS)
 
 
 def _slide(step: ConvSum, image: np.ndarray, analysis: cnn.Analysis) -> None:

@@ -39,7 +39,7 @@ def render():
 
 def active_model() -> None:
     """The bundled model's accuracy and the run training now, if any. Last on the page, as PyTorch is
-    imported here: on a fresh server the page was blank for 5.0 s before Home's title, now 1.9 s
+    imported here: on a fresh server the page was blank for 6.1 s before Home's title, now 1.9 s
     (bench/bench_first_paint.py, 2-core AMD EPYC)."""
     import cnn
     from ui.state import checkpoint, registry

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,17 +67,28 @@ def _load_npz(train: bool, path: Path) -> Split:
 
 @functools.lru_cache(maxsize=4)
 def _load_split(train: bool, root: Path, download: bool) -> Split:
-    from torchvision.datasets import MNIST  # slow import: only when data is really needed
-
     if download and _missing_files(root):
         _download(root)
     _check_files(root)
-    try:
-        ds = MNIST(str(root), train=train, download=False)
-    except Exception as e:  # torchvision's own parse errors name no file we can act on
-        raise DataError(f"Could not read MNIST in {raw_folder(root)}: {e}") from e
-    images = ds.data.unsqueeze(1).float().div_(255)  # (N, 1, 28, 28)
-    return Split(images, ds.targets.long())
+    prefix, count = ("train", 60_000) if train else ("t10k", 10_000)
+    images = _read_idx(raw_folder(root) / f"{prefix}-images-idx3-ubyte", (count, 28, 28))
+    labels = _read_idx(raw_folder(root) / f"{prefix}-labels-idx1-ubyte", (count,))
+    x = torch.from_numpy(images).float().div_(255).unsqueeze(1)  # (N, 1, 28, 28)
+    return Split(x, torch.from_numpy(labels).long())
+
+
+def _read_idx(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+    """An IDX file's bytes, which must have this shape. The format: a big-endian header (0, 0, 8 for
+    unsigned bytes, the number of dimensions, then each dimension as an int32), then the data.
+    Read here rather than through torchvision's MNIST: with PyTorch imported, reading both splits took
+    2.7-3.6 s that way (its import, mostly torch._dynamo), 0.5-0.6 s this way (2-core AMD EPYC)."""
+    header = 4 + 4 * len(shape)
+    raw = np.fromfile(path, dtype=np.uint8)
+    if (len(raw) != header + math.prod(shape) or raw[:4].tolist() != [0, 0, 8, len(shape)]
+            or tuple(raw[4:header].view(">i4").tolist()) != shape):
+        raise DataError(f"Could not read MNIST: {path} is not MNIST's file (an IDX file of {shape} unsigned "
+                        f"bytes). Delete it and download MNIST again.")
+    return raw[header:].reshape(shape)
 
 
 def _missing_files(root: Path) -> list[str]:

@@ -1,4 +1,7 @@
 import os
+import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,10 +58,16 @@ def test_truncated_or_wrong_size_file_is_named(tmp_path, damaged, delta):
     assert str(raw / damaged) in str(e.value)
 
 
-def test_right_size_but_garbage_content_is_a_clear_error(tmp_path):
-    make_raw(tmp_path, EXPECTED_FILES)
-    with pytest.raises(DataError, match="Could not read MNIST"):
+@pytest.mark.parametrize("header", [b"", struct.pack(">4B3i", 0, 0, 8, 3, 60_000, 56, 14),
+                                    struct.pack(">4B3i", 0, 0, 9, 3, 60_000, 28, 28)],
+                         ids=["zeros", "other shape", "not bytes"])
+def test_right_size_but_not_mnist_content_is_a_clear_error(tmp_path, header):
+    raw = make_raw(tmp_path, EXPECTED_FILES)
+    with open(raw / "train-images-idx3-ubyte", "r+b") as f:
+        f.write(header)
+    with pytest.raises(DataError, match="Could not read MNIST") as e:
         load_split(True, tmp_path, download=False)
+    assert str(raw / "train-images-idx3-ubyte") in str(e.value) and "download MNIST again" in str(e.value)
 
 
 @pytest.mark.skipif(not os.environ.get(DATA_ENV), reason=f"real MNIST not available: set {DATA_ENV}")
@@ -71,3 +80,21 @@ def test_real_mnist_loads_as_in_memory_tensors():
     assert train.labels[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert torch.bincount(train.labels).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
     assert load_split(True, download=False) is train  # read once per process
+
+
+@pytest.mark.skipif(not os.environ.get(DATA_ENV), reason=f"real MNIST not available: set {DATA_ENV}")
+@pytest.mark.parametrize("train", [True, False])
+def test_real_mnist_reads_as_torchvision_reads_it(train):
+    ours, theirs = load_split(train, download=False), MNIST(str(data_root()), train=train, download=False)
+    assert torch.equal(ours.images, theirs.data.unsqueeze(1).float() / 255)
+    assert torch.equal(ours.labels, theirs.targets)
+
+
+@pytest.mark.skipif(not os.environ.get(DATA_ENV), reason=f"real MNIST not available: set {DATA_ENV}")
+def test_reading_mnist_does_not_import_torchvision():
+    """Its import costs seconds (torch._dynamo): a fresh server's first Evaluate visit waited for it."""
+    code = ("import sys; from cnn.data import load_split; load_split(False, download=False); "
+            "print('torchvision' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parents[1]).stdout
+    assert out.strip() == "False"

@@ -311,3 +311,35 @@ def test_a_run_cut_off_before_its_first_epoch_ended_cannot_be_resumed(tmp_path):
     with pytest.raises(StartError, match="cannot be resumed: it was cut off before the end of its first epoch"):
         registry.resume(registry.runs()[0])
     assert registry.current is None
+
+
+def test_long_passes_take_every_core_unless_a_run_trains(monkeypatch, tmp_path):
+    """Evaluating a model in the server: every core while idle, the server's share while a run trains
+    (a stand-in core count, so that the three counts differ on any machine)."""
+    from ui import state
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setenv("CNN_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("CNN_DATA_DIR", str(FIXTURE))
+    inside, real = [], state.evaluate_model
+
+    def evaluate_counting_threads(model, split):
+        inside.append(torch.get_num_threads())
+        return real(model, split)
+
+    monkeypatch.setattr(state, "evaluate_model", evaluate_counting_threads)
+    before = torch.get_num_threads()
+    try:
+        state.evaluation(BUNDLED_MODEL)
+        assert inside == [4] and torch.get_num_threads() == server_threads() == 2
+        job, started = state.registry().start(tiny_job_config(epochs=50))
+        assert started and wait_until(lambda: job.snapshot().metrics.steps >= 1)
+        state._evaluation.clear()
+        state.evaluation(BUNDLED_MODEL)
+        assert inside == [4, 2] and torch.get_num_threads() == 2
+    finally:
+        if state.registry().current:
+            state.registry().current.stop()
+            state.registry().current.join(60)
+        state._evaluation.clear()
+        torch.set_num_threads(before)

@@ -1,11 +1,13 @@
 """Server-wide resources, cached with st.cache_resource: the training registry and models."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
+import torch
 
 import cnn
 from cnn.data import Split, data_root
@@ -13,6 +15,7 @@ from cnn.evaluate import Evaluation, evaluate_model
 from cnn.filters import TopPatches, synthesise, top_patches
 from cnn.job import Registry, model_from_weights
 from cnn.runs import runs_root
+from ui.layout import long_pass_threads, server_threads
 
 
 def registry() -> Registry:
@@ -86,13 +89,26 @@ def load_choice(choice: ModelChoice) -> cnn.Net:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _evaluation(path: str, modified: float, size: int, data: str) -> Evaluation:
-    return evaluate_model(checkpoint(Path(path)).model, test_split())
+    with _long_pass():
+        return evaluate_model(checkpoint(Path(path)).model, test_split())
 
 
 def evaluation(path: Path) -> Evaluation:
     """The checkpoint's model on the whole test set, computed once per model (and data set).
     Raises cnn.CheckpointError or cnn.DataError."""
     return _evaluation(*_file_key(path), str(data_root().resolve()))
+
+
+@contextmanager
+def _long_pass():
+    """Every core for the pass inside unless a run is training (ui.layout.long_pass_threads); the
+    server's own share again after it."""
+    job = registry().current
+    torch.set_num_threads(long_pass_threads(training=bool(job and job.running)))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(server_threads())
 
 
 def model_key(choice: ModelChoice) -> tuple:
@@ -106,7 +122,8 @@ def model_key(choice: ModelChoice) -> tuple:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _top_patches(key: tuple, data: str, layer: str, _model: cnn.Net) -> TopPatches:
-    return top_patches(_model, test_split().images, layer)
+    with _long_pass():
+        return top_patches(_model, test_split().images, layer)
 
 
 def best_patches(choice: ModelChoice, model: cnn.Net, layer: str) -> TopPatches:

@@ -3,6 +3,7 @@ probabilities as the model, for the tutorial network and a designed one; the REA
 lines run as printed; without the optional packages ONNX export says how to get them."""
 import io
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -66,3 +67,12 @@ def test_without_onnxscript_onnx_export_says_how_to_enable_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "onnxscript", None)  # what Python does when a package is not installed
     with pytest.raises(ExportError, match=r"pip install -r requirements-onnx.txt"):
         onnx_bytes(cnn.load_model())
+
+
+def test_asking_whether_onnx_export_works_imports_neither_package():
+    """The Draw page asks at its first run; importing onnx and onnxscript takes seconds."""
+    code = ("import sys; from cnn.export import onnx_available; "
+            "print(onnx_available(), 'onnx' in sys.modules, 'onnxscript' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parents[1]).stdout
+    assert out.split() == ["True", "False", "False"]

@@ -329,6 +329,7 @@ def test_long_passes_take_every_core_unless_a_run_trains(monkeypatch, tmp_path):
 
     monkeypatch.setattr(state, "evaluate_model", evaluate_counting_threads)
     before = torch.get_num_threads()
+    state._evaluation.clear()  # an earlier test may have evaluated the bundled model on FIXTURE
     try:
         state.evaluation(BUNDLED_MODEL)
         assert inside == [4] and torch.get_num_threads() == server_threads() == 2

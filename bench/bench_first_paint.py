@@ -10,6 +10,7 @@ import argparse
 import statistics
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -17,20 +18,26 @@ from playwright.sync_api import sync_playwright
 from support.browser import CHROMIUM_FLAGS, chromium_or_skip, streamlit_server
 
 
-def first_paint(browser, tmp: Path) -> tuple[float, float]:
-    """(seconds to Home's title, seconds to its active model) on a server started just now."""
+@contextmanager
+def fresh_server(browser, tmp: Path):
+    """(a new desktop-sized page, the address of a server started just now) for the block's length."""
     tmp.mkdir()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(90_000)
     with streamlit_server("app.py", {"CNN_RUNS_DIR": str(tmp / "runs")}, tmp / "server.log") as url:
+        yield page, url
+    page.close()
+
+
+def first_paint(browser, tmp: Path) -> tuple[float, float]:
+    """(seconds to Home's title, seconds to its active model) on a server started just now."""
+    with fresh_server(browser, tmp) as (page, url):
         start = time.perf_counter()
         page.goto(url)
         page.get_by_role("heading", name="MNIST CNN, live", level=1).wait_for()  # not the sidebar's
         title = time.perf_counter() - start
         page.get_by_text("Bundled model, MNIST test accuracy").wait_for()
-        model = time.perf_counter() - start
-    page.close()
-    return title, model
+        return title, time.perf_counter() - start
 
 
 # What says a page has answered: Train can start a run, Draw can be drawn on, Evaluate has evaluated.
@@ -44,19 +51,14 @@ SETTLE = 12  # s after Home: the fork server Home starts imports PyTorch in the 
 
 def first_visit(browser, tmp: Path, name: str) -> float:
     """Seconds from opening page `name` to its answer, on a fresh server whose Home was opened first."""
-    tmp.mkdir()
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(90_000)
-    with streamlit_server("app.py", {"CNN_RUNS_DIR": str(tmp / "runs")}, tmp / "server.log") as url:
+    with fresh_server(browser, tmp) as (page, url):
         page.goto(url)
         page.get_by_text("Bundled model, MNIST test accuracy").wait_for()
         time.sleep(SETTLE)
         start = time.perf_counter()
         page.goto(f"{url}/{name}")
         READY[name](page)
-        seconds = time.perf_counter() - start
-    page.close()
-    return seconds
+        return time.perf_counter() - start
 
 
 def main():

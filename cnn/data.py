@@ -14,13 +14,22 @@ from .errors import DataError, first_line
 
 DATA_ENV = "CNN_DATA_DIR"
 
-# torchvision's layout: <root>/MNIST/raw/<file>. Sizes are the idx headers plus the data.
-EXPECTED_FILES = {
-    "train-images-idx3-ubyte": 16 + 60_000 * 28 * 28,
-    "train-labels-idx1-ubyte": 8 + 60_000,
-    "t10k-images-idx3-ubyte": 16 + 10_000 * 28 * 28,
-    "t10k-labels-idx1-ubyte": 8 + 10_000,
+# torchvision's layout: <root>/MNIST/raw/<file>, each file an IDX array of unsigned bytes of this shape.
+SHAPES = {
+    "train-images-idx3-ubyte": (60_000, 28, 28),
+    "train-labels-idx1-ubyte": (60_000,),
+    "t10k-images-idx3-ubyte": (10_000, 28, 28),
+    "t10k-labels-idx1-ubyte": (10_000,),
 }
+
+
+def _idx_header(shape: tuple[int, ...]) -> int:
+    """Bytes before an IDX file's data: 0, 0, 8 (unsigned bytes), the number of dimensions, then each
+    dimension as a big-endian int32."""
+    return 4 + 4 * len(shape)
+
+
+EXPECTED_FILES = {name: _idx_header(shape) + math.prod(shape) for name, shape in SHAPES.items()}  # sizes
 
 
 @dataclass(frozen=True)
@@ -70,22 +79,22 @@ def _load_split(train: bool, root: Path, download: bool) -> Split:
     if download and _missing_files(root):
         _download(root)
     _check_files(root)
-    prefix, count = ("train", 60_000) if train else ("t10k", 10_000)
-    images = _read_idx(raw_folder(root) / f"{prefix}-images-idx3-ubyte", (count, 28, 28))
-    labels = _read_idx(raw_folder(root) / f"{prefix}-labels-idx1-ubyte", (count,))
+    prefix = "train" if train else "t10k"
+    images = _read_idx(raw_folder(root) / f"{prefix}-images-idx3-ubyte")  # (N, 28, 28)
+    labels = _read_idx(raw_folder(root) / f"{prefix}-labels-idx1-ubyte")  # (N,)
     x = torch.from_numpy(images).float().div_(255).unsqueeze(1)  # (N, 1, 28, 28)
     return Split(x, torch.from_numpy(labels).long())
 
 
-def _read_idx(path: Path, shape: tuple[int, ...]) -> np.ndarray:
-    """An IDX file's bytes, which must have this shape. The format: a big-endian header (0, 0, 8 for
-    unsigned bytes, the number of dimensions, then each dimension as an int32), then the data.
-    Read here rather than through torchvision's MNIST: with PyTorch imported, reading both splits took
-    2.7-3.6 s that way (its import, mostly torch._dynamo), 0.5-0.6 s this way (2-core AMD EPYC)."""
-    header = 4 + 4 * len(shape)
+def _read_idx(path: Path) -> np.ndarray:
+    """The IDX file's bytes in the shape MNIST's file of that name has (SHAPES); its size is checked
+    already (_check_files). Read here rather than through torchvision's MNIST: with PyTorch imported,
+    reading both splits took 2.7-3.6 s that way (its import, mostly torch._dynamo), 0.5-0.6 s this
+    way (2-core AMD EPYC)."""
+    shape = SHAPES[path.name]
+    header = _idx_header(shape)
     raw = np.fromfile(path, dtype=np.uint8)
-    if (len(raw) != header + math.prod(shape) or raw[:4].tolist() != [0, 0, 8, len(shape)]
-            or tuple(raw[4:header].view(">i4").tolist()) != shape):
+    if raw[:4].tolist() != [0, 0, 8, len(shape)] or tuple(raw[4:header].view(">i4").tolist()) != shape:
         raise DataError(f"Could not read MNIST: {path} is not MNIST's file (an IDX file of {shape} unsigned "
                         f"bytes). Delete it and download MNIST again.")
     return raw[header:].reshape(shape)

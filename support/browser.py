@@ -24,9 +24,9 @@ from playwright.async_api import async_playwright
 
 from cnn.record import RunRecord, Status
 from cnn.runs import read_record
+from support.procs import ROOT
 from support.samples import FIXTURE
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 

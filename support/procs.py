@@ -1,8 +1,13 @@
-"""Processes as Linux's /proc shows them: whether one is alive, its parent, its nice level, its descendants."""
+"""Processes as Linux's /proc shows them: whether one is alive, its parent, its nice level, its descendants;
+and what a fresh interpreter imports."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Fields of /proc/<pid>/stat after the command name, counted from 0 (proc(5) numbers them from 3).
 STATE, PARENT, NICE = 0, 1, 16
@@ -49,3 +54,13 @@ def descendants(pid: int) -> list[int]:
         last = {p for p, ppid in parents.items() if ppid in last} - found
         found |= last
     return sorted(found)
+
+
+def imported_by(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running `code` in the project's folder (this
+    environment passed on). Raises RuntimeError, with the error, if `code` fails."""
+    probe = f"{code}\nimport sys; print(' '.join(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    if done.returncode:
+        raise RuntimeError(done.stderr)
+    return set(done.stdout.split())

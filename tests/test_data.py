@@ -1,7 +1,5 @@
 import os
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +8,7 @@ from torchvision.datasets import MNIST
 
 from cnn.data import DATA_ENV, EXPECTED_FILES, DataError, data_root, load_split
 from cnn.model import MNIST_MEAN, MNIST_STD
+from support.procs import imported_by
 
 
 def make_raw(root: Path, sizes: dict[str, int]) -> Path:
@@ -93,8 +92,4 @@ def test_real_mnist_reads_as_torchvision_reads_it(train):
 @pytest.mark.skipif(not os.environ.get(DATA_ENV), reason=f"real MNIST not available: set {DATA_ENV}")
 def test_reading_mnist_does_not_import_torchvision():
     """Its import costs seconds (torch._dynamo): a fresh server's first Evaluate visit waited for it."""
-    code = ("import sys; from cnn.data import load_split; load_split(False, download=False); "
-            "print('torchvision' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).parents[1]).stdout
-    assert out.strip() == "False"
+    assert "torchvision" not in imported_by("from cnn.data import load_split; load_split(False, download=False)")
